@@ -297,7 +297,8 @@ pub fn decode_entities(text: &str) -> String {
 }
 
 fn decode_one(s: &str) -> Option<(char, usize)> {
-    let semi = s[..s.len().min(12)].find(';')?;
+    // Byte search: the 12-byte window may end inside a multibyte character.
+    let semi = s.bytes().take(12).position(|b| b == b';')?;
     let body = &s[1..semi];
     let c = if let Some(num) = body.strip_prefix('#') {
         // `&#39;` (and bare `#39;` only when it follows `&` was stripped).
@@ -539,6 +540,8 @@ mod tests {
             ("&#233;t&#xE9;", "été"),
             ("AT&T and #hashtag; &bogus;", "AT&T and #hashtag; &bogus;"),
             ("&#0; nul", "&#0; nul"),
+            ("#NeverTrump’s last; stand", "#NeverTrump’s last; stand"),
+            ("& Friends.” ok;", "& Friends.” ok;"),
         ];
         for (raw, expected) in cases {
             assert_eq!(decode_entities(raw), expected, "{raw:?}");
