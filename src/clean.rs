@@ -371,6 +371,10 @@ pub fn normalize_unicode(text: &str) -> String {
         c if c.is_control() => out.push(' '),
         c => out.push(c),
     };
+    // Common case: printable ASCII and newlines need no change at all.
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n') {
+        return remove_urls(text);
+    }
     if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         text.chars().for_each(|c| push(&mut out, c));
     } else {
@@ -406,21 +410,34 @@ fn rule_key(line: &str) -> String {
     line.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
 }
 
+fn starts_with_ignore_case(line: &str, prefix: &str) -> bool {
+    line.len() >= prefix.len() && line.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Lines longer than this cannot be an entry of [`DROP_LINES`] or a list
+/// of them, so they skip the allocation of a rule key.
+const SHORT_LINE_BYTES: usize = 120;
+
 fn is_drop_line(line: &str) -> bool {
-    let key = rule_key(line);
-    if key.is_empty() {
-        return false;
+    if line.len() <= SHORT_LINE_BYTES {
+        let key = rule_key(line);
+        if key.is_empty() {
+            return false;
+        }
+        if DROP_LINES.binary_search(&key.as_str()).is_ok() {
+            return true;
+        }
+        if line.contains(['|', '•', '·', '/']) {
+            let parts: Vec<String> =
+                line.split(['|', '•', '·', '/']).map(rule_key).filter(|p| !p.is_empty()).collect();
+            if parts.len() > 1 && parts.iter().all(|p| DROP_LINES.binary_search(&p.as_str()).is_ok()) {
+                return true;
+            }
+        }
     }
-    if DROP_LINES.binary_search(&key.as_str()).is_ok() {
-        return true;
-    }
-    let parts: Vec<String> =
-        line.split(['|', '•', '·', '/']).map(rule_key).filter(|p| !p.is_empty()).collect();
-    if parts.len() > 1 && parts.iter().all(|p| DROP_LINES.binary_search(&p.as_str()).is_ok()) {
-        return true;
-    }
-    let lower = line.trim().to_lowercase();
-    lower.chars().count() <= PROMPT_MAX_CHARS && DROP_PREFIXES.iter().any(|p| lower.starts_with(p))
+    let line = line.trim();
+    DROP_PREFIXES.iter().any(|p| starts_with_ignore_case(line, p))
+        && line.chars().count() <= PROMPT_MAX_CHARS
 }
 
 fn is_hashtag_line(line: &str) -> bool {
@@ -429,6 +446,9 @@ fn is_hashtag_line(line: &str) -> bool {
 }
 
 fn is_trailing_heading(line: &str) -> bool {
+    if line.len() > SHORT_LINE_BYTES {
+        return false;
+    }
     let key = rule_key(line);
     if key.is_empty() || key.split_whitespace().count() > HEADING_MAX_WORDS {
         return false;
@@ -452,10 +472,13 @@ pub fn drop_boilerplate(text: &str) -> String {
             blank_pending = kept_lines > 0;
             continue;
         }
-        if kept_lines > 0 && is_trailing_heading(trimmed) {
+        // Every rule concerns short lines (or hashtag lines); long prose
+        // lines skip the lowercasing the rules need.
+        let short = trimmed.len() <= 4 * PROMPT_MAX_CHARS;
+        if short && kept_lines > 0 && is_trailing_heading(trimmed) {
             break;
         }
-        if is_drop_line(trimmed) || is_hashtag_line(trimmed) {
+        if (short && is_drop_line(trimmed)) || (trimmed.starts_with('#') && is_hashtag_line(trimmed)) {
             continue;
         }
         if kept_lines > 0 {

@@ -95,6 +95,9 @@ pub struct ModelOptions {
     /// Keep at most this many features (default: all; 20000 for nb).
     #[arg(long)]
     pub max_features: Option<usize>,
+    /// Also count the first N terms (headline and lede) as separate features (0: off).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub lede_terms: usize,
     /// Smoothing of naive Bayes (> 0).
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f32,
@@ -295,6 +298,7 @@ impl ModelOptions {
                 max_df: self.max_df,
                 max_features,
                 sublinear_tf: true,
+                lede_terms: self.lede_terms,
             },
             algorithm,
             labels: corpus.labels.iter().map(|l| l.to_lowercase()).collect(),

@@ -19,3 +19,4 @@ pub mod model;
 pub mod train;
 pub mod report;
 pub mod output;
+pub mod fasthash;

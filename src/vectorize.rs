@@ -14,13 +14,13 @@
 //! Output rows are sparse (CSR, sprs) all the way to the classifier.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sprs::CsMatI;
 
+use crate::fasthash::FastMap as HashMap;
 use crate::tokenize::{ngrams, TokenizeError, Tokenizer, TokenizerConfig};
 
 /// Sparse rows: `f32` values, `u32` column indices, `usize` row pointers.
@@ -28,6 +28,12 @@ pub type Csr = CsMatI<f32, u32, usize>;
 
 /// Marks a word whose stem is in no feature: it breaks every n-gram.
 const UNKNOWN: u32 = u32::MAX;
+/// Marks a stop word in the word caches: dropped before n-grams form.
+const STOP: u32 = u32::MAX - 1;
+/// The pseudo-term that a lede feature `^term` pairs with its term.
+const LEDE: u32 = u32::MAX - 2;
+/// Feature-string prefix of lede features.
+const LEDE_PREFIX: char = '^';
 
 /// Errors from configuring or fitting the vectorizer.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +61,7 @@ pub enum VectorizeError {
 /// | `max_df` | 1.0 | (0, 1]: drop features in more than this share of documents |
 /// | `max_features` | none | >= 1: keep the most frequent features |
 /// | `sublinear_tf` | true | tf becomes 1 + ln(tf) |
+/// | `lede_terms` | 0 | >= 0: the first N terms also count as `^term` features |
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TfIdfParams {
     pub tokenizer: TokenizerConfig,
@@ -62,6 +69,10 @@ pub struct TfIdfParams {
     pub max_df: f64,
     pub max_features: Option<usize>,
     pub sublinear_tf: bool,
+    /// Headline and lede decide what an article is about and how it frames
+    /// it; the first `lede_terms` terms (after stop words) also count as
+    /// separate `^term` features so the classifier can weigh them apart.
+    pub lede_terms: usize,
 }
 
 impl Default for TfIdfParams {
@@ -72,6 +83,7 @@ impl Default for TfIdfParams {
             max_df: 1.0,
             max_features: None,
             sublinear_tf: true,
+            lede_terms: 0,
         }
     }
 }
@@ -150,7 +162,7 @@ const WORD_CACHE_LIMIT: usize = 1 << 20;
 
 thread_local! {
     static WORD_CACHE: RefCell<WordCache> =
-        RefCell::new(WordCache { owner: 0, map: HashMap::new() });
+        RefCell::new(WordCache { owner: 0, map: HashMap::default() });
     static SCRATCH: RefCell<(String, Vec<u32>, Vec<u32>)> =
         RefCell::new((String::new(), Vec::new(), Vec::new()));
 }
@@ -193,24 +205,31 @@ impl TfIdfValidParams {
                     .iter()
                     .map(|doc| {
                         let mut seq = Vec::new();
-                        tokenizer.for_each_word(doc.as_ref(), &mut buf, |word| {
+                        tokenizer.for_each_normalized(doc.as_ref(), &mut buf, |word| {
                             let id = match vocab.word_to_local.get(word) {
                                 Some(&id) => id,
                                 None => {
-                                    let stem = tokenizer.stem(word);
-                                    let id = match vocab.stem_to_local.get(stem.as_ref()) {
-                                        Some(&id) => id,
-                                        None => {
-                                            let id = vocab.stems.len() as u32;
-                                            vocab.stems.push(stem.to_string());
-                                            vocab.stem_to_local.insert(stem.into_owned(), id);
-                                            id
+                                    let id = if tokenizer.is_stop(word) {
+                                        STOP
+                                    } else {
+                                        let stem = tokenizer.stem(word);
+                                        match vocab.stem_to_local.get(stem.as_ref()) {
+                                            Some(&id) => id,
+                                            None => {
+                                                let id = vocab.stems.len() as u32;
+                                                vocab.stems.push(stem.to_string());
+                                                vocab.stem_to_local.insert(stem.into_owned(), id);
+                                                id
+                                            }
                                         }
                                     };
                                     vocab.word_to_local.insert(word.to_string(), id);
                                     id
                                 }
                             };
+                            if id == STOP {
+                                return;
+                            }
                             seq.push(id);
                         });
                         seq
@@ -236,16 +255,18 @@ impl TfIdfValidParams {
         // 3. Remap sequences and count document frequency and total count
         //    of every n-gram, per chunk.
         let (lo, hi) = (self.params.tokenizer.ngram_min, self.params.tokenizer.ngram_max);
+        let lede = self.params.lede_terms;
         let counts: Vec<HashMap<u128, (u32, u64)>> = chunks
             .par_iter_mut()
             .zip(remaps.par_iter())
             .map(|((_, seqs), remap)| {
-                let mut counts: HashMap<u128, (u32, u64)> = HashMap::new();
+                let mut counts: HashMap<u128, (u32, u64)> = HashMap::default();
                 let mut keys = Vec::new();
                 for seq in seqs.iter_mut() {
                     seq.iter_mut().for_each(|id| *id = remap[*id as usize]);
                     keys.clear();
                     ngrams(seq.len(), lo, hi, |s, n| keys.push(pack(&seq[s..s + n])));
+                    keys.extend(seq.iter().take(lede).map(|&id| pack(&[LEDE, id])));
                     keys.sort_unstable();
                     let mut i = 0;
                     while i < keys.len() {
@@ -262,7 +283,7 @@ impl TfIdfValidParams {
                 counts
             })
             .collect();
-        let mut total: HashMap<u128, (u32, u64)> = HashMap::new();
+        let mut total: HashMap<u128, (u32, u64)> = HashMap::default();
         for map in counts {
             if total.is_empty() {
                 total = map;
@@ -290,7 +311,11 @@ impl TfIdfValidParams {
                 ids.push((k & 0xFFFF_FFFF) as u32 - 1);
                 k >>= 32;
             }
-            ids.iter().rev().map(|&i| all_terms[i as usize].as_str()).collect::<Vec<_>>().join(" ")
+            ids.reverse();
+            if ids[0] == LEDE {
+                return format!("{LEDE_PREFIX}{}", all_terms[ids[1] as usize]);
+            }
+            ids.iter().map(|&i| all_terms[i as usize].as_str()).collect::<Vec<_>>().join(" ")
         };
         let mut named: Vec<(String, u32, u64)> =
             kept.drain(..).map(|(k, df, tf)| (key_string(k), df, tf)).collect();
@@ -368,20 +393,28 @@ impl TfIdf {
                 state.idf.len()
             )));
         }
-        if state.features.len() >= UNKNOWN as usize {
+        if state.features.len() >= STOP as usize {
             return Err(VectorizeError::Inconsistent("too many features".into()));
         }
-        let mut terms: HashMap<Box<str>, u32> = HashMap::new();
-        let mut columns = HashMap::with_capacity(state.features.len());
+        let mut terms: HashMap<Box<str>, u32> = HashMap::default();
+        let mut columns = HashMap::with_capacity_and_hasher(state.features.len(), Default::default());
         let mut ids = Vec::with_capacity(4);
         let max_n = state.params.tokenizer.ngram_max;
         for (col, feature) in state.features.iter().enumerate() {
             ids.clear();
-            for term in feature.split(' ') {
+            let (is_lede, body) = match feature.strip_prefix(LEDE_PREFIX) {
+                Some(term) => (true, term),
+                None => (false, feature.as_str()),
+            };
+            if is_lede {
+                ids.push(LEDE);
+            }
+            for term in body.split(' ') {
                 let next = terms.len() as u32;
                 ids.push(*terms.entry(term.into()).or_insert(next));
             }
-            if ids.len() > max_n || feature.is_empty() {
+            let too_long = if is_lede { ids.len() != 2 } else { ids.len() > max_n };
+            if too_long || body.is_empty() {
                 return Err(VectorizeError::Inconsistent(format!(
                     "feature {feature:?} does not fit the n-gram range"
                 )));
@@ -452,16 +485,23 @@ impl TfIdf {
                 cache.map.clear();
                 cache.owner = self.id;
             }
-            self.tokenizer.for_each_word(text, buf, |word| {
+            self.tokenizer.for_each_normalized(text, buf, |word| {
                 let id = match cache.map.get(word) {
                     Some(&id) => id,
                     None => {
-                        let stem = self.tokenizer.stem(word);
-                        let id = self.terms.get(stem.as_ref()).copied().unwrap_or(UNKNOWN);
+                        let id = if self.tokenizer.is_stop(word) {
+                            STOP
+                        } else {
+                            let stem = self.tokenizer.stem(word);
+                            self.terms.get(stem.as_ref()).copied().unwrap_or(UNKNOWN)
+                        };
                         cache.map.insert(word.into(), id);
                         id
                     }
                 };
+                if id == STOP {
+                    return;
+                }
                 out.push(id);
             });
         });
@@ -481,6 +521,13 @@ impl TfIdf {
                 keys.push(col);
             }
         });
+        for &id in ids.iter().take(self.params.lede_terms) {
+            if id != UNKNOWN {
+                if let Some(&col) = self.columns.get(&pack(&[LEDE, id])) {
+                    keys.push(col);
+                }
+            }
+        }
         keys.sort_unstable();
         let mut indices = Vec::new();
         let mut values = Vec::new();
@@ -604,6 +651,23 @@ mod tests {
         let restored = TfIdf::from_state(tfidf.state()).unwrap();
         for doc in docs() {
             assert_eq!(tfidf.transform_one(doc), restored.transform_one(doc));
+        }
+    }
+
+    #[test]
+    fn lede_terms_add_marked_features_for_the_opening() {
+        let params = TfIdfParams { min_df: 1, lede_terms: 2, ..Default::default() };
+        let (tfidf, x) = params.check().unwrap().fit_transform(&docs()).unwrap();
+        assert!(tfidf.column("^border").is_some() && tfidf.column("^senat").is_some());
+        // "fund" is the fourth term of document 0: not in its lede.
+        let (idx, _) = tfidf.transform_one(docs()[0]);
+        let names: Vec<&str> = idx.iter().map(|&c| tfidf.feature(c as usize)).collect();
+        assert!(names.contains(&"^border") && names.contains(&"^wall") && !names.contains(&"^fund"));
+        let restored = TfIdf::from_state(tfidf.state()).unwrap();
+        for (i, doc) in docs().iter().enumerate() {
+            let (idx, val) = restored.transform_one(doc);
+            assert_eq!(x.outer_view(i).unwrap().indices(), idx.as_slice());
+            assert_eq!(x.outer_view(i).unwrap().data(), val.as_slice());
         }
     }
 

@@ -135,15 +135,26 @@ impl Tokenizer {
     /// the hot path does not allocate. The words are not stemmed yet: the
     /// vectorizer caches word -> term lookups and stems only on a miss.
     pub fn for_each_word(&self, text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+        self.for_each_normalized(text, buf, |w| {
+            if !self.stop_words.is_stop(w) {
+                f(w)
+            }
+        });
+    }
+
+    /// Like [`Self::for_each_word`] but keeps stop words, for callers that
+    /// cache per distinct word whether it is one ([`Self::is_stop`]).
+    pub fn for_each_normalized(&self, text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
         for word in self.splitter.words(text) {
-            if !self.normalizer.normalize(word, buf) {
-                continue;
+            if self.normalizer.normalize(word, buf) {
+                f(buf);
             }
-            if self.stop_words.is_stop(buf) {
-                continue;
-            }
-            f(buf);
         }
+    }
+
+    /// Whether a normalized word is a stop word.
+    pub fn is_stop(&self, word: &str) -> bool {
+        self.stop_words.is_stop(word)
     }
 
     /// The stem of a normalized word.
