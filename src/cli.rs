@@ -62,6 +62,10 @@ pub struct CorpusArgs {
     /// Name of the text field in JSONL and CSV data.
     #[arg(long, value_name = "FIELD", default_value = "text")]
     pub text_field: String,
+    /// In a directory corpus, a file in DATA/<NAME>/ whose front matter lacks
+    /// FIELD gets FIELD = NAME (empty string: off).
+    #[arg(long, value_name = "FIELD", default_value = "topic")]
+    pub folder_label: Option<String>,
     /// Largest document accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = classify::document::DEFAULT_MAX_BYTES)]
     pub max_bytes: u64,

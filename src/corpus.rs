@@ -82,6 +82,9 @@ impl Default for CorpusOptions {
     }
 }
 
+/// Front-matter fields that describe an article but never label it.
+const NOT_LABELS: &[&str] = &["title", "notes"];
+
 const ARTICLE_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "html", "htm"];
 
 fn io_error(path: &Path, e: impl std::fmt::Display) -> CorpusError {
@@ -154,6 +157,10 @@ fn load_dir(root: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusError>
             let id = rel.to_string_lossy().replace('\\', "/");
             let result = document::load(path, options.max_bytes).map(|p| {
                 let mut labels = p.fields;
+                // Front matter also carries prose, not labels.
+                for prose in NOT_LABELS {
+                    labels.remove(*prose);
+                }
                 if let Some(field) = &options.folder_label {
                     let folder = rel.components().next().filter(|_| rel.components().count() > 1);
                     if let (false, Some(folder)) = (labels.contains_key(field), folder) {

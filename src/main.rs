@@ -37,6 +37,14 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+/// Marks usage errors (a flag out of range), which exit with status 2 like
+/// clap's own.
+const USAGE_PREFIX: &str = "\u{0}usage:";
+
+fn usage(e: cli::RangeError) -> Failure {
+    Failure(format!("{USAGE_PREFIX}{e}"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -50,6 +58,10 @@ fn main() -> ExitCode {
         Err(Failure(message)) => {
             if is_broken_pipe(&message) {
                 return ExitCode::SUCCESS;
+            }
+            if let Some(message) = message.strip_prefix(USAGE_PREFIX) {
+                eprintln!("classify: {message}");
+                return ExitCode::from(2);
             }
             eprintln!("classify: {message}");
             ExitCode::FAILURE
@@ -119,7 +131,7 @@ fn load_model(path: Option<&Path>) -> Result<(Model, String), Failure> {
 fn corpus_options(args: &cli::CorpusArgs) -> CorpusOptions {
     CorpusOptions {
         text_field: args.text_field.clone(),
-        folder_label: Some(args.labels.first().map_or("topic".to_string(), |l| l.to_lowercase())),
+        folder_label: args.folder_label.as_ref().map(|f| f.to_lowercase()).filter(|f| !f.is_empty()),
         max_bytes: args.max_bytes,
     }
 }
@@ -142,8 +154,8 @@ fn load_corpus(path: &Path, args: &cli::CorpusArgs, quiet: bool) -> Result<Corpu
 
 fn train(args: TrainArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let start = Instant::now();
-    let folds = cli::check_folds(args.cv)?;
-    let mut params: TrainParams = args.options.params(&args.corpus)?;
+    let folds = cli::check_folds(args.cv).map_err(usage)?;
+    let mut params: TrainParams = args.options.params(&args.corpus).map_err(usage)?;
     params.command = std::env::args().skip(1).collect();
     params.data = args.data.display().to_string();
     let valid = params.check()?;
@@ -200,6 +212,13 @@ fn expand_inputs(paths: &[PathBuf], failed: &mut usize) -> Vec<Input> {
             out.push(Input::Stdin);
         } else if p.is_dir() {
             match corpus::article_files(p) {
+                Ok(files) if files.is_empty() => {
+                    eprintln!(
+                        "classify: {}: no article files found (looked for .md, .markdown, .txt, .html, .htm)",
+                        p.display()
+                    );
+                    *failed += 1;
+                }
                 Ok(files) => out.extend(files.into_iter().map(Input::File)),
                 Err(e) => {
                     eprintln!("classify: {e}");
@@ -214,7 +233,7 @@ fn expand_inputs(paths: &[PathBuf], failed: &mut usize) -> Vec<Input> {
 }
 
 fn label(args: LabelArgs) -> Result<ExitCode, Failure> {
-    let min_confidence = cli::check_confidence(args.min_confidence)?;
+    let min_confidence = cli::check_confidence(args.min_confidence).map_err(usage)?;
     let (model, _) = load_model(args.model.as_deref())?;
     let format = match args.format {
         LabelFormat::Table => OutFormat::Table,
@@ -237,7 +256,7 @@ fn label(args: LabelArgs) -> Result<ExitCode, Failure> {
             let results: Vec<(String, Result<Labeled, String>)> = batch
                 .par_iter()
                 .map(|input| match input {
-                    Input::Stdin => ("-".to_string(), read_stdin(args.max_bytes).and_then(|t| label_text(&model, "path", "-", &t, MarkupFormat::Auto, args.explain))),
+                    Input::Stdin => ("stdin".to_string(), read_stdin(args.max_bytes).and_then(|t| label_text(&model, "path", "-", &t, MarkupFormat::Auto, args.explain))),
                     Input::File(p) => {
                         let name = p.display().to_string();
                         let r = document::load(p, args.max_bytes)
@@ -275,7 +294,9 @@ fn read_stdin(max_bytes: u64) -> Result<String, String> {
     let mut bytes = Vec::new();
     io::stdin().lock().take(max_bytes + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
     if bytes.len() as u64 > max_bytes {
-        return Err(document::DocumentError::TooLarge { size: bytes.len() as u64, limit: max_bytes }.to_string());
+        return Err(format!(
+            "input is over the limit of {max_bytes} bytes for one document (raise it with --max-bytes)"
+        ));
     }
     document::text_from_bytes(bytes).map_err(|e| e.to_string())
 }
@@ -360,8 +381,8 @@ fn excerpt(text: &str) -> String {
 }
 
 fn eval(args: EvalArgs, quiet: bool) -> Result<ExitCode, Failure> {
-    let folds = cli::check_folds(args.cv)?;
-    let params = args.options.params(&args.corpus)?;
+    let folds = cli::check_folds(args.cv).map_err(usage)?;
+    let params = args.options.params(&args.corpus).map_err(usage)?;
     let corpus = load_corpus(&args.data, &args.corpus, quiet)?;
     let records = &corpus.records;
     let data = args.data.display().to_string();

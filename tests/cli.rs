@@ -66,9 +66,18 @@ fn label_json(model: &Path, args: &[&str]) -> Vec<Value> {
 /// Asserts a command failed with status 1, printed exactly `lines` on
 /// stderr and did not panic.
 fn assert_fails(o: &Output, lines: &[&str]) {
+    assert_fails_with(o, 1, lines);
+}
+
+/// Usage errors (a flag out of range) exit with status 2, like clap's.
+fn assert_usage(o: &Output, lines: &[&str]) {
+    assert_fails_with(o, 2, lines);
+}
+
+fn assert_fails_with(o: &Output, code: i32, lines: &[&str]) {
     let err = stderr(o);
     assert!(!err.contains("panicked"), "panic: {err}");
-    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
+    assert_eq!(o.status.code(), Some(code), "stderr: {err}");
     let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
     assert_eq!(err, expected);
 }
@@ -483,7 +492,9 @@ fn bad_documents_are_named_one_line_each() {
     fs::remove_file(&big).unwrap();
     // Stdin gets the same checks, named "-".
     let o = classify().args(["label", "--model", s(&model), "-"]).write_stdin("  \n ").output().unwrap();
-    assert_fails(&o, &["classify: -: no text: the document is whitespace only", "classify: 1 document(s) could not be labeled"]);
+    assert_fails(&o, &["classify: stdin: no text: the document is whitespace only", "classify: 1 document(s) could not be labeled"]);
+    let o = classify().args(["label", "--model", s(&model), "--max-bytes", "5", "-"]).write_stdin("Some text about schools").output().unwrap();
+    assert_fails(&o, &["classify: stdin: input is over the limit of 5 bytes for one document (raise it with --max-bytes)", "classify: 1 document(s) could not be labeled"]);
 }
 
 #[test]
@@ -532,7 +543,10 @@ fn training_label_problems() {
         }
     }
     let o = run(&["train", s(&flat), "--out", s(&out), "--label", "bias", "-q"]);
-    assert_fails(&o, &["classify: no document has the label field \"bias\" (fields found: stance, title, topic)"]);
+    assert_fails(&o, &["classify: no document has the label field \"bias\" (fields found: stance, topic)"]);
+    // Folder names fill only the --folder-label field (topic), not any --label.
+    let o = run(&["train", s(&fixture("corpus")), "--out", s(&out), "--label", "bias", "-q"]);
+    assert_fails(&o, &["classify: no document has the label field \"bias\" (fields found: stance, topic)"]);
     let one = tmp.path().join("one");
     fs::create_dir(&one).unwrap();
     for (name, body) in [("a.md", "Parliament voted on the budget."), ("b.md", "The senate passed the bill.")] {
@@ -588,7 +602,7 @@ fn out_of_range_options_are_refused() {
     let corpus = fixture("corpus");
     let train = |extra: &[&str], message: &str| {
         let o = classify().args(["train", s(&corpus), "--out", s(&out), "-q"]).args(extra).output().unwrap();
-        assert_fails(&o, &[message]);
+        assert_usage(&o, &[message]);
     };
     train(&["--cv", "1"], "classify: --cv 1 is out of range: need 2 to 20 folds");
     train(&["--cv", "21"], "classify: --cv 21 is out of range: need 2 to 20 folds");
@@ -597,9 +611,9 @@ fn out_of_range_options_are_refused() {
     train(&["--min-df", "0"], "classify: --min-df 0 is out of range: need at least 1");
     assert!(fs::read_dir(tmp.path()).unwrap().next().is_none(), "nothing written");
     let o = run(&["eval", s(&corpus), "--cv", "1", "-q"]);
-    assert_fails(&o, &["classify: --cv 1 is out of range: need 2 to 20 folds"]);
+    assert_usage(&o, &["classify: --cv 1 is out of range: need 2 to 20 folds"]);
     let (_dir, model) = trained(&[]);
     let o = run(&["label", "--model", s(&model), "--min-confidence", "1.5", s(&fixture("unlabeled"))]);
-    assert_fails(&o, &["classify: --min-confidence 1.5 is out of range: need a probability from 0 to 1"]);
+    assert_usage(&o, &["classify: --min-confidence 1.5 is out of range: need a probability from 0 to 1"]);
     assert!(o.stdout.is_empty());
 }
