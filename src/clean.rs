@@ -418,8 +418,25 @@ fn starts_with_ignore_case(line: &str, prefix: &str) -> bool {
 /// of them, so they skip the allocation of a rule key.
 const SHORT_LINE_BYTES: usize = 120;
 
+/// First bytes (lowercase) of every [`DROP_PREFIXES`] entry: a line that
+/// starts with none of them needs no prefix comparison.
+fn may_start_prompt(line: &str) -> bool {
+    match line.as_bytes().first() {
+        Some(b) => {
+            let b = b.to_ascii_lowercase();
+            DROP_PREFIXES.iter().any(|p| p.as_bytes()[0] == b)
+        }
+        None => false,
+    }
+}
+
+/// The longest entry of [`DROP_LINES`], with room for decoration.
+const DROP_LINE_MAX_BYTES: usize = 32;
+
 fn is_drop_line(line: &str) -> bool {
-    if line.len() <= SHORT_LINE_BYTES {
+    let plain = line.len() <= DROP_LINE_MAX_BYTES;
+    let listed = line.len() <= SHORT_LINE_BYTES && line.contains(['|', '•', '·', '/']);
+    if plain || listed {
         let key = rule_key(line);
         if key.is_empty() {
             return false;
@@ -436,7 +453,8 @@ fn is_drop_line(line: &str) -> bool {
         }
     }
     let line = line.trim();
-    DROP_PREFIXES.iter().any(|p| starts_with_ignore_case(line, p))
+    may_start_prompt(line)
+        && DROP_PREFIXES.iter().any(|p| starts_with_ignore_case(line, p))
         && line.chars().count() <= PROMPT_MAX_CHARS
 }
 
@@ -446,7 +464,13 @@ fn is_hashtag_line(line: &str) -> bool {
 }
 
 fn is_trailing_heading(line: &str) -> bool {
-    if line.len() > SHORT_LINE_BYTES {
+    // Six words of heading fit in this many bytes; the first letter must
+    // be one that some heading starts with.
+    if line.len() > 64 {
+        return false;
+    }
+    let first = line.trim_start_matches(|c: char| !c.is_alphanumeric()).bytes().next().map(|b| b.to_ascii_lowercase());
+    if !first.is_some_and(|f| TRAILING_BLOCKS.iter().any(|h| h.as_bytes()[0] == f)) {
         return false;
     }
     let key = rule_key(line);
@@ -485,13 +509,19 @@ pub fn drop_boilerplate(text: &str) -> String {
             out.push_str(if blank_pending { "\n\n" } else { "\n" });
         }
         blank_pending = false;
-        let mut first = true;
-        for word in trimmed.split_whitespace() {
-            if !first {
-                out.push(' ');
+        // normalize_unicode has turned every other whitespace into ' ', so
+        // only runs of spaces need collapsing.
+        if !trimmed.contains("  ") && !trimmed.contains('\t') {
+            out.push_str(trimmed);
+        } else {
+            let mut first = true;
+            for word in trimmed.split_whitespace() {
+                if !first {
+                    out.push(' ');
+                }
+                out.push_str(word);
+                first = false;
             }
-            out.push_str(word);
-            first = false;
         }
         kept_lines += 1;
     }

@@ -18,5 +18,6 @@ pub mod metrics;
 pub mod model;
 pub mod train;
 pub mod report;
+pub mod html;
 pub mod output;
 pub mod fasthash;

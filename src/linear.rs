@@ -78,7 +78,7 @@ pub enum ClassWeight {
 /// | `class_weight` | `Balanced` | `Uniform`, `Balanced` |
 /// | `tol` | 0.1 | > 0: stop when the projected-gradient gap is below it |
 /// | `max_iter` | 1000 | >= 1 passes over the data |
-/// | `calibration_folds` | 3 | 0 (temperature 1) or 2..=20 |
+/// | `calibration_folds` | 2 | 0 (temperature 1) or 2..=20 |
 /// | `seed` | 42 | any: orders the coordinate passes and the folds |
 /// | `n_classes` | none | none = largest target + 1 |
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,7 +99,9 @@ impl Default for LinearParams {
             class_weight: ClassWeight::Balanced,
             tol: 0.1,
             max_iter: 1000,
-            calibration_folds: 3,
+            // Two folds: each calibration fit sees half the data, so the
+            // calibration costs about one extra full fit.
+            calibration_folds: 2,
             seed: 42,
             n_classes: None,
         }
@@ -215,7 +217,10 @@ fn train_binary(
         while s < active {
             let i = order[s];
             let (idx, val) = row(x, samples[i]);
-            let dot: f32 = idx.iter().zip(val).map(|(&j, v)| w[j as usize] * v).sum();
+            // SAFETY: every column index of a Csr is below x.cols() ==
+            // w.len() (sprs checks the structure when the matrix is built).
+            // Bounds checks in this gather were a tenth of training time.
+            let dot: f32 = idx.iter().zip(val).map(|(&j, v)| unsafe { *w.get_unchecked(j as usize) } * v).sum();
             let g = y[i] * (dot + b) - 1.0 + diag[i] * alpha[i];
             let mut pg = g;
             if alpha[i] == 0.0 {
@@ -235,7 +240,8 @@ fn train_binary(
                 alpha[i] = (old - g / qd[i]).max(0.0);
                 let d = (alpha[i] - old) * y[i];
                 for (&j, v) in idx.iter().zip(val) {
-                    w[j as usize] += d * v;
+                    // SAFETY: as for the gather above.
+                    unsafe { *w.get_unchecked_mut(j as usize) += d * v };
                 }
                 b += d;
             }

@@ -156,7 +156,9 @@ fn train(args: TrainArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let start = Instant::now();
     let folds = cli::check_folds(args.cv).map_err(usage)?;
     let mut params: TrainParams = args.options.params(&args.corpus).map_err(usage)?;
-    params.command = std::env::args().skip(1).collect();
+    // The options that shape the model; -q only changes what is printed,
+    // so it is left out and the file does not depend on it.
+    params.command = std::env::args().skip(1).filter(|a| a != "-q" && a != "--quiet").collect();
     params.data = args.data.display().to_string();
     let valid = params.check()?;
     let corpus = load_corpus(&args.data, &args.corpus, quiet)?;
@@ -169,7 +171,7 @@ fn train(args: TrainArgs, quiet: bool) -> Result<ExitCode, Failure> {
     model.save(&args.out)?;
     let mut out = io::stdout().lock();
     let meta = model.metadata();
-    writeln!(out, "trained {} in {:.1} s", args.out.display(), start.elapsed().as_secs_f64())?;
+    writeln!(out, "trained {} in {:.2} s", args.out.display(), start.elapsed().as_secs_f64())?;
     let skipped = if corpus.skipped.is_empty() { String::new() } else { format!(" ({} skipped)", corpus.skipped.len()) };
     writeln!(out, "  documents   {}{skipped}", meta.documents)?;
     let p = model.vectorizer().params();
@@ -470,7 +472,7 @@ fn eval(args: EvalArgs, quiet: bool) -> Result<ExitCode, Failure> {
         EvalFormat::Text => report.write_text(&mut buf)?,
         EvalFormat::Json => report.write_json(&mut buf)?,
         EvalFormat::Markdown => report.write_markdown(&mut buf)?,
-        EvalFormat::Html => return Err(Failure("--format html is not available in this build".into())),
+        EvalFormat::Html => classify::html::write_html(&report, &mut buf)?,
     }
     match &args.out {
         Some(path) => write_atomic(path, &buf)?,

@@ -123,6 +123,13 @@ pub struct TfIdf {
     terms: HashMap<Box<str>, u32>,
     /// Packed term-id tuple -> column.
     columns: HashMap<u128, u32>,
+    /// Term id -> its unigram column (or UNKNOWN): unigrams, the most
+    /// frequent lookups, skip the hash map.
+    unigram: Vec<u32>,
+    /// Term ids that begin some n-gram feature (n >= 2): the n-grams of all
+    /// other terms are not looked up, and most n-grams of a text are not
+    /// features.
+    starts_ngram: Vec<bool>,
     /// Distinguishes this instance in the per-thread word caches.
     id: u64,
 }
@@ -148,6 +155,12 @@ fn pack(ids: &[u32]) -> u128 {
     ids.iter().fold(0u128, |key, &id| (key << 32) | (id as u128 + 1))
 }
 
+/// The first id of a packed key and the key's length.
+fn unpack_first(key: u128) -> (u32, usize) {
+    let n = (128 - key.leading_zeros() as usize).div_ceil(32);
+    (((key >> (32 * (n - 1))) & 0xFFFF_FFFF) as u32 - 1, n)
+}
+
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Per-thread word -> term cache: normalized word to term id (or UNKNOWN).
@@ -165,12 +178,6 @@ thread_local! {
         RefCell::new(WordCache { owner: 0, map: HashMap::default() });
     static SCRATCH: RefCell<(String, Vec<u32>, Vec<u32>)> =
         RefCell::new((String::new(), Vec::new(), Vec::new()));
-}
-
-/// Splits work into chunks so that rayon keeps both cores busy but each
-/// chunk still amortizes its own caches.
-fn chunk_size(n: usize) -> usize {
-    (n / (rayon::current_num_threads() * 8)).clamp(64, 4096)
 }
 
 /// One chunk's local interning of stems during fit.
@@ -194,7 +201,9 @@ impl TfIdfValidParams {
         docs: &[S],
     ) -> Result<(TfIdf, Csr), VectorizeError> {
         let tokenizer = &self.tokenizer;
-        let size = chunk_size(docs.len());
+        // One chunk per thread: each chunk's vocabulary and n-gram counts are
+        // merged afterwards, and that merge grows with the number of chunks.
+        let size = docs.len().div_ceil(rayon::current_num_threads()).max(1);
         // 1. Tokenize in parallel, interning stems per chunk.
         let mut chunks: Vec<(LocalVocab, Vec<Vec<u32>>)> = docs
             .par_chunks(size)
@@ -396,7 +405,8 @@ impl TfIdf {
         if state.features.len() >= STOP as usize {
             return Err(VectorizeError::Inconsistent("too many features".into()));
         }
-        let mut terms: HashMap<Box<str>, u32> = HashMap::default();
+        let mut terms: HashMap<Box<str>, u32> =
+            HashMap::with_capacity_and_hasher(state.features.len() / 4, Default::default());
         let mut columns = HashMap::with_capacity_and_hasher(state.features.len(), Default::default());
         let mut ids = Vec::with_capacity(4);
         let max_n = state.params.tokenizer.ngram_max;
@@ -410,8 +420,17 @@ impl TfIdf {
                 ids.push(LEDE);
             }
             for term in body.split(' ') {
-                let next = terms.len() as u32;
-                ids.push(*terms.entry(term.into()).or_insert(next));
+                // Look up before inserting: most terms recur across features,
+                // and `entry` would allocate the key every time.
+                let id = match terms.get(term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = terms.len() as u32;
+                        terms.insert(term.into(), id);
+                        id
+                    }
+                };
+                ids.push(id);
             }
             let too_long = if is_lede { ids.len() != 2 } else { ids.len() > max_n };
             if too_long || body.is_empty() {
@@ -425,7 +444,22 @@ impl TfIdf {
                 )));
             }
         }
+        let mut unigram = vec![UNKNOWN; terms.len()];
+        let mut starts_ngram = vec![false; terms.len()];
+        for (&key, &col) in &columns {
+            let (first, n) = unpack_first(key);
+            if first == LEDE {
+                continue;
+            }
+            if n == 1 {
+                unigram[first as usize] = col;
+            } else {
+                starts_ngram[first as usize] = true;
+            }
+        }
         Ok(TfIdf {
+            unigram,
+            starts_ngram,
             params: state.params,
             tokenizer,
             features: state.features,
@@ -513,6 +547,20 @@ impl TfIdf {
         let (lo, hi) = (self.params.tokenizer.ngram_min, self.params.tokenizer.ngram_max);
         keys.clear();
         ngrams(ids.len(), lo, hi, |s, n| {
+            let first = ids[s];
+            if first == UNKNOWN {
+                return;
+            }
+            if n == 1 {
+                let col = self.unigram[first as usize];
+                if col != UNKNOWN {
+                    keys.push(col);
+                }
+                return;
+            }
+            if !self.starts_ngram[first as usize] {
+                return;
+            }
             let window = &ids[s..s + n];
             if window.contains(&UNKNOWN) {
                 return;
@@ -669,6 +717,14 @@ mod tests {
             assert_eq!(x.outer_view(i).unwrap().indices(), idx.as_slice());
             assert_eq!(x.outer_view(i).unwrap().data(), val.as_slice());
         }
+    }
+
+    #[test]
+    fn packed_keys_unpack() {
+        assert_eq!(unpack_first(pack(&[7])), (7, 1));
+        assert_eq!(unpack_first(pack(&[0, 9])), (0, 2));
+        assert_eq!(unpack_first(pack(&[u32::MAX - 3, 1, 2, 3])), (u32::MAX - 3, 4));
+        assert_eq!(unpack_first(pack(&[LEDE, 5])), (LEDE, 2));
     }
 
     #[test]
