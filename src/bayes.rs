@@ -44,7 +44,10 @@ pub struct BayesParams {
 
 impl Default for BayesParams {
     fn default() -> Self {
-        BayesParams { alpha: 0.1, batch_rows: 512 }
+        BayesParams {
+            alpha: 0.1,
+            batch_rows: 512,
+        }
     }
 }
 
@@ -53,7 +56,10 @@ impl BayesParams {
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
             return Err(BayesError::Alpha(self.alpha));
         }
-        Ok(BayesValidParams(BayesParams { batch_rows: self.batch_rows.max(1), ..self.clone() }))
+        Ok(BayesValidParams(BayesParams {
+            batch_rows: self.batch_rows.max(1),
+            ..self.clone()
+        }))
     }
 }
 
@@ -121,7 +127,12 @@ struct LinfaNb {
 
 impl BayesValidParams {
     /// Fits on the rows of `x` with class indices `targets`.
-    pub fn fit_rows(&self, x: &Csr, targets: &[usize], n_classes: usize) -> Result<BayesModel, BayesError> {
+    pub fn fit_rows(
+        &self,
+        x: &Csr,
+        targets: &[usize],
+        n_classes: usize,
+    ) -> Result<BayesModel, BayesError> {
         let mut present = vec![false; n_classes];
         targets.iter().for_each(|&t| present[t] = true);
         let distinct = present.iter().filter(|&&p| p).count();
@@ -130,7 +141,8 @@ impl BayesValidParams {
         }
         let d = x.cols();
         let params = MultinomialNbParams::<f32, usize>::new().alpha(self.0.alpha);
-        let valid = linfa::ParamGuard::check(params).map_err(|e| BayesError::Linfa(e.to_string()))?;
+        let valid =
+            linfa::ParamGuard::check(params).map_err(|e| BayesError::Linfa(e.to_string()))?;
         let mut model: Option<MultinomialNb<f32, usize>> = None;
         let ptr = x.indptr();
         let ptr = ptr.raw_storage();
@@ -151,11 +163,14 @@ impl BayesValidParams {
         let model = model.ok_or(BayesError::TooFewClasses(0))?;
         // Read the fitted parameters through linfa-bayes' serde form.
         let value = serde_json::to_value(&model).map_err(|e| BayesError::Linfa(e.to_string()))?;
-        let parsed: LinfaNb = serde_json::from_value(value).map_err(|e| BayesError::Linfa(e.to_string()))?;
+        let parsed: LinfaNb =
+            serde_json::from_value(value).map_err(|e| BayesError::Linfa(e.to_string()))?;
         let mut log_prior = vec![f32::NEG_INFINITY; n_classes];
         let mut feature_log_prob = vec![0f32; d * n_classes];
         for (label, hist) in parsed.class_info {
-            let c: usize = label.parse().map_err(|_| BayesError::Linfa(format!("unexpected class {label:?}")))?;
+            let c: usize = label
+                .parse()
+                .map_err(|_| BayesError::Linfa(format!("unexpected class {label:?}")))?;
             if c >= n_classes || hist.feature_log_prob.data.len() != d {
                 return Err(BayesError::Linfa(format!("unexpected shape for class {c}")));
             }
@@ -166,8 +181,16 @@ impl BayesValidParams {
         }
         // A class absent from training gets a prior of zero: never predicted,
         // but kept finite so softmax stays defined.
-        log_prior.iter_mut().filter(|p| !p.is_finite()).for_each(|p| *p = -1e30);
-        Ok(BayesModel { n_classes, n_features: d, log_prior, feature_log_prob })
+        log_prior
+            .iter_mut()
+            .filter(|p| !p.is_finite())
+            .for_each(|p| *p = -1e30);
+        Ok(BayesModel {
+            n_classes,
+            n_features: d,
+            log_prior,
+            feature_log_prob,
+        })
     }
 }
 
@@ -183,7 +206,10 @@ impl BayesModel {
         for (&j, &v) in idx.iter().zip(val) {
             let j = j as usize;
             if j < self.n_features {
-                for (o, w) in out.iter_mut().zip(&self.feature_log_prob[j * k..(j + 1) * k]) {
+                for (o, w) in out
+                    .iter_mut()
+                    .zip(&self.feature_log_prob[j * k..(j + 1) * k])
+                {
                     *o += w * v;
                 }
             }
@@ -204,7 +230,13 @@ impl BayesModel {
         w[class] - w.iter().sum::<f32>() / k as f32
     }
 
-    pub fn contributions(&self, idx: &[u32], val: &[f32], class: usize, n: usize) -> Vec<(u32, f32)> {
+    pub fn contributions(
+        &self,
+        idx: &[u32],
+        val: &[f32],
+        class: usize,
+        n: usize,
+    ) -> Vec<(u32, f32)> {
         let mut out: Vec<(u32, f32)> = idx
             .iter()
             .zip(val)
@@ -218,8 +250,9 @@ impl BayesModel {
     }
 
     pub fn top_features(&self, class: usize, n: usize) -> Vec<(u32, f32)> {
-        let mut out: Vec<(u32, f32)> =
-            (0..self.n_features).map(|j| (j as u32, self.relative(j, class))).collect();
+        let mut out: Vec<(u32, f32)> = (0..self.n_features)
+            .map(|j| (j as u32, self.relative(j, class)))
+            .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out.truncate(n);
         out
@@ -248,8 +281,15 @@ mod tests {
             vec![0, 1, 0, 1, 2, 3, 2, 3],
             vec![0.8, 0.6, 0.6, 0.8, 0.7, 0.7, 0.9, 0.4],
         );
-        let params = BayesParams { batch_rows: 3, ..Default::default() };
-        let model = params.check().unwrap().fit_rows(&x, &[0, 0, 1, 1], 2).unwrap();
+        let params = BayesParams {
+            batch_rows: 3,
+            ..Default::default()
+        };
+        let model = params
+            .check()
+            .unwrap()
+            .fit_rows(&x, &[0, 0, 1, 1], 2)
+            .unwrap();
         let p = model.proba_one(&[0, 1], &[0.7, 0.7]);
         assert!(p[0] > 0.9, "{p:?}");
         let p = model.proba_one(&[3], &[1.0]);
@@ -257,17 +297,34 @@ mod tests {
         // Equal priors: an empty row is a coin toss.
         let p = model.proba_one(&[], &[]);
         assert!((p[0] - 0.5).abs() < 1e-6);
-        assert_eq!(model.top_features(1, 2).iter().map(|f| f.0).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(
+            model
+                .top_features(1, 2)
+                .iter()
+                .map(|f| f.0)
+                .collect::<Vec<_>>(),
+            [2, 3]
+        );
     }
 
     #[test]
     fn invalid_alpha_and_single_class() {
         assert_eq!(
-            BayesParams { alpha: -1.0, ..Default::default() }.check().unwrap_err().to_string(),
+            BayesParams {
+                alpha: -1.0,
+                ..Default::default()
+            }
+            .check()
+            .unwrap_err()
+            .to_string(),
             "alpha -1 is invalid: need a finite value > 0"
         );
         let x = Csr::new((1, 1), vec![0, 1], vec![0], vec![1.0]);
-        let err = BayesParams::default().check().unwrap().fit_rows(&x, &[0], 2).unwrap_err();
+        let err = BayesParams::default()
+            .check()
+            .unwrap()
+            .fit_rows(&x, &[0], 2)
+            .unwrap_err();
         assert_eq!(err.to_string(), "need at least 2 classes, found 1");
     }
 }

@@ -24,7 +24,10 @@ pub enum Format {
 impl Format {
     /// The format implied by a file name's extension.
     pub fn from_path(path: &std::path::Path) -> Format {
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("html" | "htm" | "xhtml") => Format::Html,
             Some("md" | "markdown") => Format::Markdown,
@@ -158,7 +161,9 @@ pub fn clean(raw: &str, format: Format) -> String {
 pub fn looks_like_html(text: &str) -> bool {
     let head = &text.as_bytes()[..text.len().min(4096)];
     let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let markers = ["<html", "<body", "<p>", "<p ", "</p>", "<div", "<br", "<span", "<article"];
+    let markers = [
+        "<html", "<body", "<p>", "<p ", "</p>", "<div", "<br", "<span", "<article",
+    ];
     markers.iter().filter(|m| lower.contains(*m)).count() >= 2
 }
 
@@ -170,9 +175,36 @@ const SKIPPED_ELEMENTS: &[&str] = &[
 
 /// Elements that end a line of text.
 const BLOCK_ELEMENTS: &[&str] = &[
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "td", "th",
-    "section", "article", "blockquote", "title", "table", "hr", "pre", "figure", "figcaption",
-    "dt", "dd", "main", "body", "html", "head",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "blockquote",
+    "title",
+    "table",
+    "hr",
+    "pre",
+    "figure",
+    "figcaption",
+    "dt",
+    "dd",
+    "main",
+    "body",
+    "html",
+    "head",
 ];
 
 /// Removes HTML tags, the content of non-article elements and comments;
@@ -254,9 +286,17 @@ fn push_markdown_inline(line: &str, out: &mut String) {
     let mut rest = line;
     while let Some(open) = rest.find('[') {
         let image = open > 0 && rest.as_bytes()[open - 1] == b'!';
-        let Some(close) = rest[open..].find("](").map(|c| open + c) else { break };
-        let Some(end) = rest[close..].find(')').map(|e| close + e) else { break };
-        let before = if image { &rest[..open - 1] } else { &rest[..open] };
+        let Some(close) = rest[open..].find("](").map(|c| open + c) else {
+            break;
+        };
+        let Some(end) = rest[close..].find(')').map(|e| close + e) else {
+            break;
+        };
+        let before = if image {
+            &rest[..open - 1]
+        } else {
+            &rest[..open]
+        };
         push_without_emphasis(before, out);
         if !image {
             push_without_emphasis(&rest[open + 1..close], out);
@@ -267,7 +307,10 @@ fn push_markdown_inline(line: &str, out: &mut String) {
 }
 
 fn push_without_emphasis(s: &str, out: &mut String) {
-    out.extend(s.chars().map(|c| if matches!(c, '*' | '_' | '`') { ' ' } else { c }));
+    out.extend(
+        s.chars()
+            .map(|c| if matches!(c, '*' | '_' | '`') { ' ' } else { c }),
+    );
 }
 
 /// Decodes the named entities that news pages use, numeric entities, and
@@ -372,7 +415,10 @@ pub fn normalize_unicode(text: &str) -> String {
         c => out.push(c),
     };
     // Common case: printable ASCII and newlines need no change at all.
-    if text.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n') {
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n')
+    {
         return remove_urls(text);
     }
     if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
@@ -393,8 +439,7 @@ fn remove_urls(text: &str) -> String {
             out.push(' ');
         }
         let bare = piece.trim_start_matches(['(', '<', '[', '"', '\'']);
-        if bare.starts_with("http://") || bare.starts_with("https://") || bare.starts_with("www.")
-        {
+        if bare.starts_with("http://") || bare.starts_with("https://") || bare.starts_with("www.") {
             // Keep the newline a URL may have swallowed.
             out.extend(piece.chars().filter(|&c| c == '\n'));
             continue;
@@ -407,11 +452,13 @@ fn remove_urls(text: &str) -> String {
 /// A line reduced for rule matching: lowercase, trimmed of surrounding
 /// punctuation, symbols and list markers.
 fn rule_key(line: &str) -> String {
-    line.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
+    line.trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
 }
 
 fn starts_with_ignore_case(line: &str, prefix: &str) -> bool {
-    line.len() >= prefix.len() && line.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    line.len() >= prefix.len()
+        && line.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Lines longer than this cannot be an entry of [`DROP_LINES`] or a list
@@ -445,16 +492,25 @@ fn is_drop_line(line: &str) -> bool {
             return true;
         }
         if line.contains(['|', '•', '·', '/']) {
-            let parts: Vec<String> =
-                line.split(['|', '•', '·', '/']).map(rule_key).filter(|p| !p.is_empty()).collect();
-            if parts.len() > 1 && parts.iter().all(|p| DROP_LINES.binary_search(&p.as_str()).is_ok()) {
+            let parts: Vec<String> = line
+                .split(['|', '•', '·', '/'])
+                .map(rule_key)
+                .filter(|p| !p.is_empty())
+                .collect();
+            if parts.len() > 1
+                && parts
+                    .iter()
+                    .all(|p| DROP_LINES.binary_search(&p.as_str()).is_ok())
+            {
                 return true;
             }
         }
     }
     let line = line.trim();
     may_start_prompt(line)
-        && DROP_PREFIXES.iter().any(|p| starts_with_ignore_case(line, p))
+        && DROP_PREFIXES
+            .iter()
+            .any(|p| starts_with_ignore_case(line, p))
         && line.chars().count() <= PROMPT_MAX_CHARS
 }
 
@@ -469,7 +525,11 @@ fn is_trailing_heading(line: &str) -> bool {
     if line.len() > 64 {
         return false;
     }
-    let first = line.trim_start_matches(|c: char| !c.is_alphanumeric()).bytes().next().map(|b| b.to_ascii_lowercase());
+    let first = line
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .bytes()
+        .next()
+        .map(|b| b.to_ascii_lowercase());
     if !first.is_some_and(|f| TRAILING_BLOCKS.iter().any(|h| h.as_bytes()[0] == f)) {
         return false;
     }
@@ -502,7 +562,9 @@ pub fn drop_boilerplate(text: &str) -> String {
         if short && kept_lines > 0 && is_trailing_heading(trimmed) {
             break;
         }
-        if (short && is_drop_line(trimmed)) || (trimmed.starts_with('#') && is_hashtag_line(trimmed)) {
+        if (short && is_drop_line(trimmed))
+            || (trimmed.starts_with('#') && is_hashtag_line(trimmed))
+        {
             continue;
         }
         if kept_lines > 0 {
@@ -558,7 +620,10 @@ mod tests {
     #[test]
     fn auto_detects_html_but_leaves_angle_brackets_in_text() {
         assert_eq!(clean("<p>One</p><p>Two</p>", Format::Auto), "One\n\nTwo");
-        assert_eq!(clean("if a < b and c > d", Format::Auto), "if a < b and c > d");
+        assert_eq!(
+            clean("if a < b and c > d", Format::Auto),
+            "if a < b and c > d"
+        );
     }
 
     #[test]
@@ -609,12 +674,16 @@ mod tests {
                     We use cookies to improve your experience. Accept?\n\
                     #border #asylum #news\nTry our AI features\n\
                     Comments\nNo comments yet\nShe left.";
-        assert_eq!(drop_boilerplate(page), "By the desk\nThe mayor spoke.\nShe left.");
+        assert_eq!(
+            drop_boilerplate(page),
+            "By the desk\nThe mayor spoke.\nShe left."
+        );
     }
 
     #[test]
     fn trailing_related_block_is_cut() {
-        let page = "Para one.\n\nPara two.\n\nRelated Articles\nFootball club wins cup\nStorm hits coast";
+        let page =
+            "Para one.\n\nPara two.\n\nRelated Articles\nFootball club wins cup\nStorm hits coast";
         assert_eq!(drop_boilerplate(page), "Para one.\n\nPara two.");
         let more = "Body.\nMORE FROM THE TRIBUNE:\nOther story";
         assert_eq!(drop_boilerplate(more), "Body.");

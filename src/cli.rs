@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use classify::bayes::BayesParams;
 use classify::linear::{ClassWeight, LinearParams};
-use classify::tokenize::{Numbers, StopWords, Stemming, TokenizerConfig};
+use classify::tokenize::{Numbers, Stemming, StopWords, TokenizerConfig};
 use classify::train::{Algorithm, TrainParams};
 use classify::vectorize::TfIdfParams;
 
@@ -35,9 +35,11 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Train a model on labeled articles.
-    #[command(after_help = "Examples:\n  classify train training-data --out models/default.model --cv 5\n  \
+    #[command(
+        after_help = "Examples:\n  classify train training-data --out models/default.model --cv 5\n  \
 classify train news.jsonl --label topic --label stance --out models/news.model\n  \
-classify train bbc/train.jsonl --label label --algorithm nb --out bbc.model")]
+classify train bbc/train.jsonl --label label --algorithm nb --out bbc.model"
+    )]
     Train(TrainArgs),
     /// Label articles: files, directories (recursively) or stdin.
     #[command(after_help = "Examples:\n  classify label article.md other.html\n  \
@@ -45,11 +47,15 @@ classify label --format csv --explain 5 articles/\n  cat story.txt | classify la
 classify label --jsonl --format jsonl - < feed.jsonl\n  classify label --model models/mine.model --min-confidence 0.6 inbox/")]
     Label(LabelArgs),
     /// Measure accuracy on labeled data, with a model or by cross-validation.
-    #[command(after_help = "Examples:\n  classify eval test.jsonl\n  classify eval test.jsonl --model models/mine.model --format markdown\n  \
-classify eval training-data --cv 5 --format json")]
+    #[command(
+        after_help = "Examples:\n  classify eval test.jsonl\n  classify eval test.jsonl --model models/mine.model --format markdown\n  \
+classify eval training-data --cv 5 --format json"
+    )]
     Eval(EvalArgs),
     /// Show a model's metadata and the top terms of each class.
-    #[command(after_help = "Examples:\n  classify info\n  classify info models/mine.model --top 20")]
+    #[command(
+        after_help = "Examples:\n  classify info\n  classify info models/mine.model --top 20"
+    )]
     Info(InfoArgs),
 }
 
@@ -229,7 +235,11 @@ pub struct RangeError {
 }
 
 fn range(flag: &'static str, value: impl ToString, expected: &'static str) -> RangeError {
-    RangeError { flag, value: value.to_string(), expected }
+    RangeError {
+        flag,
+        value: value.to_string(),
+        expected,
+    }
 }
 
 /// Checks `--cv K`.
@@ -243,7 +253,11 @@ pub fn check_folds(cv: Option<usize>) -> Result<Option<usize>, RangeError> {
 /// Checks `--min-confidence P`.
 pub fn check_confidence(p: Option<f32>) -> Result<Option<f32>, RangeError> {
     match p {
-        Some(p) if !(0.0..=1.0).contains(&p) => Err(range("--min-confidence", p, "need a probability from 0 to 1")),
+        Some(p) if !(0.0..=1.0).contains(&p) => Err(range(
+            "--min-confidence",
+            p,
+            "need a probability from 0 to 1",
+        )),
         other => Ok(other),
     }
 }
@@ -270,8 +284,16 @@ impl ModelOptions {
             return Err(range("--alpha", self.alpha, "need a number > 0"));
         }
         let tokenizer = TokenizerConfig {
-            stop_words: if self.keep_stop_words { StopWords::None } else { StopWords::English },
-            stemming: if self.no_stem { Stemming::None } else { Stemming::English },
+            stop_words: if self.keep_stop_words {
+                StopWords::None
+            } else {
+                StopWords::English
+            },
+            stemming: if self.no_stem {
+                Stemming::None
+            } else {
+                Stemming::English
+            },
             numbers: Numbers::Normalize,
             min_chars: 2,
             ngram_min: 1,
@@ -287,7 +309,10 @@ impl ModelOptions {
                 seed: self.seed,
                 ..LinearParams::default()
             }),
-            AlgorithmArg::Nb => Algorithm::Bayes(BayesParams { alpha: self.alpha, ..BayesParams::default() }),
+            AlgorithmArg::Nb => Algorithm::Bayes(BayesParams {
+                alpha: self.alpha,
+                ..BayesParams::default()
+            }),
         };
         let max_features = match (self.max_features, self.algorithm) {
             (Some(n), _) => Some(n),

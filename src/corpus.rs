@@ -45,13 +45,21 @@ pub enum CorpusError {
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
     #[error("{path}:{line}: invalid JSON: {message}")]
-    Json { path: PathBuf, line: usize, message: String },
+    Json {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{path}:{line}: expected a JSON object")]
     NotObject { path: PathBuf, line: usize },
     #[error("{path}: CSV: {message}")]
     Csv { path: PathBuf, message: String },
     #[error("{path}: CSV header has no {field:?} column (columns: {columns})")]
-    CsvNoText { path: PathBuf, field: String, columns: String },
+    CsvNoText {
+        path: PathBuf,
+        field: String,
+        columns: String,
+    },
     #[error("{path}: no documents found (looked for .md, .markdown, .txt, .html, .htm files)")]
     EmptyDirectory { path: PathBuf },
     #[error("{path}: no usable documents ({skipped} skipped)")]
@@ -88,7 +96,10 @@ const NOT_LABELS: &[&str] = &["title", "notes"];
 const ARTICLE_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "html", "htm"];
 
 fn io_error(path: &Path, e: impl std::fmt::Display) -> CorpusError {
-    CorpusError::Io { path: path.to_path_buf(), message: e.to_string() }
+    CorpusError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
 }
 
 /// Loads a corpus from a directory, a `.jsonl`/`.ndjson` file or a `.csv`.
@@ -97,22 +108,34 @@ pub fn load(path: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusError>
     let corpus = if meta.is_dir() {
         load_dir(path, options)?
     } else {
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("jsonl" | "ndjson") => load_jsonl(path, options)?,
             Some("csv") => load_csv(path, options)?,
-            _ => return Err(CorpusError::UnknownFormat { path: path.to_path_buf() }),
+            _ => {
+                return Err(CorpusError::UnknownFormat {
+                    path: path.to_path_buf(),
+                })
+            }
         }
     };
     if corpus.records.is_empty() {
-        return Err(CorpusError::NoRecords { path: path.to_path_buf(), skipped: corpus.skipped.len() });
+        return Err(CorpusError::NoRecords {
+            path: path.to_path_buf(),
+            skipped: corpus.skipped.len(),
+        });
     }
     Ok(corpus)
 }
 
 fn lower_io(e: std::io::Error) -> String {
     let msg = e.to_string();
-    let msg = msg.find(" (os error").map_or(msg.clone(), |i| msg[..i].to_string());
+    let msg = msg
+        .find(" (os error")
+        .map_or(msg.clone(), |i| msg[..i].to_string());
     msg.to_lowercase()
 }
 
@@ -134,8 +157,13 @@ pub fn article_files(root: &Path) -> Result<Vec<PathBuf>, CorpusError> {
                 stack.push(path);
                 continue;
             }
-            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-            let is_article = ext.as_deref().is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e));
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            let is_article = ext
+                .as_deref()
+                .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e));
             if is_article && !name.to_ascii_lowercase().starts_with("readme") {
                 out.push(path);
             }
@@ -148,7 +176,9 @@ pub fn article_files(root: &Path) -> Result<Vec<PathBuf>, CorpusError> {
 fn load_dir(root: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusError> {
     let files = article_files(root)?;
     if files.is_empty() {
-        return Err(CorpusError::EmptyDirectory { path: root.to_path_buf() });
+        return Err(CorpusError::EmptyDirectory {
+            path: root.to_path_buf(),
+        });
     }
     let results: Vec<(String, Result<Record, DocumentError>)> = files
         .par_iter()
@@ -162,12 +192,19 @@ fn load_dir(root: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusError>
                     labels.remove(*prose);
                 }
                 if let Some(field) = &options.folder_label {
-                    let folder = rel.components().next().filter(|_| rel.components().count() > 1);
+                    let folder = rel
+                        .components()
+                        .next()
+                        .filter(|_| rel.components().count() > 1);
                     if let (false, Some(folder)) = (labels.contains_key(field), folder) {
                         labels.insert(field.clone(), folder.as_os_str().to_string_lossy().into());
                     }
                 }
-                Record { id: id.clone(), text: p.text, labels: clean_labels(labels) }
+                Record {
+                    id: id.clone(),
+                    text: p.text,
+                    labels: clean_labels(labels),
+                }
             });
             (root.join(&id).display().to_string(), result)
         })
@@ -200,12 +237,19 @@ fn json_value_string(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// One JSON Lines record's parts.
+#[derive(Debug)]
+pub struct JsonRecord {
+    /// The `id` field, if any.
+    pub id: Option<String>,
+    /// The text field, checked to be non-blank.
+    pub text: Result<String, DocumentError>,
+    /// Every other string, number or boolean field.
+    pub labels: BTreeMap<String, String>,
+}
+
 /// One JSON Lines record: `Ok(None)` for a blank line.
-pub fn parse_json_record(
-    line: &str,
-    text_field: &str,
-) -> Result<Option<(Option<String>, Result<String, DocumentError>, BTreeMap<String, String>)>, String>
-{
+pub fn parse_json_record(line: &str, text_field: &str) -> Result<Option<JsonRecord>, String> {
     if line.trim().is_empty() {
         return Ok(None);
     }
@@ -216,7 +260,9 @@ pub fn parse_json_record(
     let id = map.get("id").and_then(json_value_string);
     let text = match map.get(text_field) {
         Some(serde_json::Value::String(s)) => document::check_text(s).map(|_| s.clone()),
-        Some(_) => Err(DocumentError::Io(format!("field {text_field:?} is not a string"))),
+        Some(_) => Err(DocumentError::Io(format!(
+            "field {text_field:?} is not a string"
+        ))),
         None => Err(DocumentError::Io(format!("no {text_field:?} field"))),
     };
     let labels = map
@@ -224,7 +270,11 @@ pub fn parse_json_record(
         .filter(|(k, _)| k.as_str() != text_field && k.as_str() != "id")
         .filter_map(|(k, v)| json_value_string(v).map(|s| (k.to_lowercase(), s)))
         .collect();
-    Ok(Some((id, text, clean_labels(labels))))
+    Ok(Some(JsonRecord {
+        id,
+        text,
+        labels: clean_labels(labels),
+    }))
 }
 
 fn load_jsonl(path: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusError> {
@@ -237,24 +287,37 @@ fn load_jsonl(path: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusErro
         })?;
         lines.push(line);
     }
-    let parsed: Vec<Result<Option<(String, Result<Record, String>)>, CorpusError>> = lines
+    // Per line: nothing (blank), or where it is and the record or why not.
+    type Parsed = Option<(String, Result<Record, String>)>;
+    let parsed: Vec<Result<Parsed, CorpusError>> = lines
         .par_iter()
         .enumerate()
         .map(|(i, line)| {
             let n = i + 1;
             let rec = parse_json_record(line, &options.text_field).map_err(|message| {
                 if message == "expected a JSON object" {
-                    CorpusError::NotObject { path: path.to_path_buf(), line: n }
+                    CorpusError::NotObject {
+                        path: path.to_path_buf(),
+                        line: n,
+                    }
                 } else {
-                    CorpusError::Json { path: path.to_path_buf(), line: n, message }
+                    CorpusError::Json {
+                        path: path.to_path_buf(),
+                        line: n,
+                        message,
+                    }
                 }
             })?;
-            Ok(rec.map(|(id, text, labels)| {
+            Ok(rec.map(|JsonRecord { id, text, labels }| {
                 let place = format!("{}:{n}", path.display());
                 let id = id.unwrap_or_else(|| format!("line {n}"));
                 let record = text
                     .and_then(|t| document::prepare(&t, Format::Auto))
-                    .map(|p| Record { id, text: p.text, labels })
+                    .map(|p| Record {
+                        id,
+                        text: p.text,
+                        labels,
+                    })
                     .map_err(|e| e.to_string());
                 (place, record)
             }))
@@ -273,23 +336,36 @@ fn load_jsonl(path: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusErro
 }
 
 fn load_csv(path: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusError> {
-    let csv_err = |e: csv::Error| CorpusError::Csv { path: path.to_path_buf(), message: e.to_string() };
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_path(path).map_err(csv_err)?;
-    let headers: Vec<String> =
-        reader.headers().map_err(csv_err)?.iter().map(|h| h.trim().to_lowercase()).collect();
-    let text_col = headers.iter().position(|h| *h == options.text_field.to_lowercase()).ok_or_else(|| {
-        CorpusError::CsvNoText {
+    let csv_err = |e: csv::Error| CorpusError::Csv {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(csv_err)?;
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(csv_err)?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let text_col = headers
+        .iter()
+        .position(|h| *h == options.text_field.to_lowercase())
+        .ok_or_else(|| CorpusError::CsvNoText {
             path: path.to_path_buf(),
             field: options.text_field.clone(),
             columns: headers.join(", "),
-        }
-    })?;
+        })?;
     let id_col = headers.iter().position(|h| h == "id");
     let mut corpus = Corpus::default();
     for (i, row) in reader.records().enumerate() {
         let row = row.map_err(csv_err)?;
         let n = i + 2; // the header is line 1
-        let id = id_col.and_then(|c| row.get(c)).map_or_else(|| format!("row {n}"), str::to_string);
+        let id = id_col
+            .and_then(|c| row.get(c))
+            .map_or_else(|| format!("row {n}"), str::to_string);
         let labels: BTreeMap<String, String> = headers
             .iter()
             .enumerate()
@@ -299,7 +375,11 @@ fn load_csv(path: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusError>
         let text = row.get(text_col).unwrap_or("");
         let place = format!("{}:{n}", path.display());
         match document::check_text(text).and_then(|_| document::prepare(text, Format::Auto)) {
-            Ok(p) => corpus.records.push(Record { id, text: p.text, labels: clean_labels(labels) }),
+            Ok(p) => corpus.records.push(Record {
+                id,
+                text: p.text,
+                labels: clean_labels(labels),
+            }),
             Err(e) => corpus.skipped.push((place, e.to_string())),
         }
     }
@@ -319,12 +399,19 @@ mod tests {
     #[test]
     fn directory_with_front_matter_and_folders() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "politics/b.md", "---\ntitle: Vote\nstance: neutral\n---\nThe Senate voted.");
+        write(
+            dir.path(),
+            "politics/b.md",
+            "---\ntitle: Vote\nstance: neutral\n---\nThe Senate voted.",
+        );
         write(dir.path(), "education/a.txt", "Schools open in Zürich.");
         write(dir.path(), "README.md", "# Data card");
         write(dir.path(), "other/empty.txt", "");
         write(dir.path(), "other/img.png", "\u{0}");
-        let options = CorpusOptions { folder_label: Some("topic".into()), ..Default::default() };
+        let options = CorpusOptions {
+            folder_label: Some("topic".into()),
+            ..Default::default()
+        };
         let corpus = load(dir.path(), &options).unwrap();
         let ids: Vec<&str> = corpus.records.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["education/a.txt", "politics/b.md"]);
@@ -351,29 +438,50 @@ mod tests {
         assert_eq!(corpus.records.len(), 1);
         assert_eq!(corpus.records[0].labels["label"], "politics");
         assert_eq!(corpus.records[0].labels["n"], "3");
-        assert_eq!(corpus.skipped[0].1, "no text: the document is whitespace only");
+        assert_eq!(
+            corpus.skipped[0].1,
+            "no text: the document is whitespace only"
+        );
         assert_eq!(corpus.skipped[1].1, "no \"text\" field");
-        let options = CorpusOptions { text_field: "body".into(), ..Default::default() };
+        let options = CorpusOptions {
+            text_field: "body".into(),
+            ..Default::default()
+        };
         let corpus = load(&path, &options).unwrap();
         assert_eq!(corpus.records[0].id, "line 4");
 
         std::fs::write(&path, "{\"text\":\"ok\"}\n{broken\n").unwrap();
-        let err = load(&path, &CorpusOptions::default()).unwrap_err().to_string();
-        assert!(err.ends_with("d.jsonl:2: invalid JSON: key must be a string at line 1 column 2"), "{err}");
+        let err = load(&path, &CorpusOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("d.jsonl:2: invalid JSON: key must be a string at line 1 column 2"),
+            "{err}"
+        );
     }
 
     #[test]
     fn csv_with_header() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.csv");
-        std::fs::write(&path, "id,Text,topic\n7,\"Rates rise, markets fall\",other\n").unwrap();
+        std::fs::write(
+            &path,
+            "id,Text,topic\n7,\"Rates rise, markets fall\",other\n",
+        )
+        .unwrap();
         let corpus = load(&path, &CorpusOptions::default()).unwrap();
         assert_eq!(corpus.records[0].id, "7");
         assert_eq!(corpus.records[0].text, "Rates rise, markets fall");
         assert_eq!(corpus.records[0].labels["topic"], "other");
-        let options = CorpusOptions { text_field: "body".into(), ..Default::default() };
+        let options = CorpusOptions {
+            text_field: "body".into(),
+            ..Default::default()
+        };
         let err = load(&path, &options).unwrap_err().to_string();
-        assert!(err.ends_with("d.csv: CSV header has no \"body\" column (columns: id, text, topic)"), "{err}");
+        assert!(
+            err.ends_with("d.csv: CSV header has no \"body\" column (columns: id, text, topic)"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -381,9 +489,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.parquet");
         std::fs::write(&path, "x").unwrap();
-        let err = load(&path, &CorpusOptions::default()).unwrap_err().to_string();
-        assert!(err.ends_with("unknown corpus format: expected a directory, .jsonl, .ndjson or .csv"));
-        let err = load(&dir.path().join("nope"), &CorpusOptions::default()).unwrap_err().to_string();
+        let err = load(&path, &CorpusOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("unknown corpus format: expected a directory, .jsonl, .ndjson or .csv")
+        );
+        let err = load(&dir.path().join("nope"), &CorpusOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.ends_with("nope: no such file or directory"), "{err}");
     }
 }

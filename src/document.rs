@@ -54,13 +54,21 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, DocumentError> {
         return Err(DocumentError::Io("is a directory".into()));
     }
     if meta.len() > max_bytes {
-        return Err(DocumentError::TooLarge { size: meta.len(), limit: max_bytes });
+        return Err(DocumentError::TooLarge {
+            size: meta.len(),
+            limit: max_bytes,
+        });
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // Read at most one byte past the limit: the size can change under us.
-    file.take(max_bytes + 1).read_to_end(&mut bytes).map_err(DocumentError::io)?;
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(DocumentError::io)?;
     if bytes.len() as u64 > max_bytes {
-        return Err(DocumentError::TooLarge { size: bytes.len() as u64, limit: max_bytes });
+        return Err(DocumentError::TooLarge {
+            size: bytes.len() as u64,
+            limit: max_bytes,
+        });
     }
     text_from_bytes(bytes)
 }
@@ -73,8 +81,9 @@ pub fn text_from_bytes(bytes: Vec<u8>) -> Result<String, DocumentError> {
     if let Some(offset) = bytes.iter().take(8192).position(|&b| b == 0) {
         return Err(DocumentError::Binary { offset });
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|e| DocumentError::InvalidUtf8 { offset: e.utf8_error().valid_up_to() })?;
+    let text = String::from_utf8(bytes).map_err(|e| DocumentError::InvalidUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })?;
     check_text(&text)?;
     Ok(text)
 }
@@ -102,8 +111,14 @@ pub struct FrontMatter<'a> {
 /// block is all body.
 pub fn front_matter(text: &str) -> FrontMatter<'_> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
-        return FrontMatter { fields: BTreeMap::new(), body: text };
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
+        return FrontMatter {
+            fields: BTreeMap::new(),
+            body: text,
+        };
     };
     let mut fields = BTreeMap::new();
     let mut offset = 0;
@@ -111,7 +126,10 @@ pub fn front_matter(text: &str) -> FrontMatter<'_> {
         offset += line.len();
         let trimmed = line.trim_end();
         if trimmed == "---" || trimmed == "..." {
-            return FrontMatter { fields, body: &rest[offset..] };
+            return FrontMatter {
+                fields,
+                body: &rest[offset..],
+            };
         }
         if let Some((key, value)) = trimmed.split_once(':') {
             let key = key.trim().to_lowercase();
@@ -124,12 +142,17 @@ pub fn front_matter(text: &str) -> FrontMatter<'_> {
         }
     }
     // No closing line: not front matter after all.
-    FrontMatter { fields: BTreeMap::new(), body: text }
+    FrontMatter {
+        fields: BTreeMap::new(),
+        body: text,
+    }
 }
 
 fn unquote(value: &str) -> String {
     let bytes = value.as_bytes();
-    if bytes.len() >= 2 && (bytes[0] == b'"' || bytes[0] == b'\'') && bytes[bytes.len() - 1] == bytes[0]
+    if bytes.len() >= 2
+        && (bytes[0] == b'"' || bytes[0] == b'\'')
+        && bytes[bytes.len() - 1] == bytes[0]
     {
         let inner = &value[1..value.len() - 1];
         if bytes[0] == b'"' {
@@ -167,7 +190,10 @@ pub fn prepare(raw: &str, format: Format) -> Result<Prepared, DocumentError> {
     if text.trim().is_empty() {
         return Err(DocumentError::NoText);
     }
-    Ok(Prepared { fields: fm.fields, text })
+    Ok(Prepared {
+        fields: fm.fields,
+        text,
+    })
 }
 
 /// Reads, checks and prepares one file.
@@ -202,7 +228,10 @@ mod tests {
     fn prepare_prepends_title_and_cleans() {
         let raw = "---\ntitle: Schools reopen\ntopic: education\n---\n# Schools\n\nShare this article\nPupils return — finally.";
         let p = prepare(raw, Format::Markdown).unwrap();
-        assert_eq!(p.text, "Schools reopen\n\nSchools\n\nPupils return - finally.");
+        assert_eq!(
+            p.text,
+            "Schools reopen\n\nSchools\n\nPupils return - finally."
+        );
         assert_eq!(p.fields["topic"], "education");
     }
 
@@ -210,20 +239,35 @@ mod tests {
     fn bad_bytes_are_named() {
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (vec![], "empty file"),
-            (b" \n\t \r\n".to_vec(), "no text: the document is whitespace only"),
-            (b"PK\x03\x04\x00\x00abc".to_vec(), "binary file (NUL byte at offset 4)"),
-            (b"caf\xc3\xa9 ok \xff\xfe".to_vec(), "invalid UTF-8 at byte 9"),
+            (
+                b" \n\t \r\n".to_vec(),
+                "no text: the document is whitespace only",
+            ),
+            (
+                b"PK\x03\x04\x00\x00abc".to_vec(),
+                "binary file (NUL byte at offset 4)",
+            ),
+            (
+                b"caf\xc3\xa9 ok \xff\xfe".to_vec(),
+                "invalid UTF-8 at byte 9",
+            ),
         ];
         for (bytes, message) in cases {
             assert_eq!(text_from_bytes(bytes).unwrap_err().to_string(), message);
         }
-        assert_eq!(text_from_bytes("Ünïcode text".as_bytes().to_vec()).unwrap(), "Ünïcode text");
+        assert_eq!(
+            text_from_bytes("Ünïcode text".as_bytes().to_vec()).unwrap(),
+            "Ünïcode text"
+        );
     }
 
     #[test]
     fn markup_only_documents_have_no_text() {
         let err = prepare("<html><script>x()</script></html>", Format::Html).unwrap_err();
-        assert_eq!(err.to_string(), "no text left after removing markup and boilerplate");
+        assert_eq!(
+            err.to_string(),
+            "no text left after removing markup and boilerplate"
+        );
     }
 
     #[test]

@@ -101,11 +101,19 @@ pub struct Bin {
 
 impl Bin {
     pub fn accuracy(&self) -> f64 {
-        if self.count == 0 { 0.0 } else { self.correct as f64 / self.count as f64 }
+        if self.count == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.count as f64
+        }
     }
 
     pub fn mean_confidence(&self) -> f64 {
-        if self.count == 0 { 0.0 } else { self.confidence_sum / self.count as f64 }
+        if self.count == 0 {
+            0.0
+        } else {
+            self.confidence_sum / self.count as f64
+        }
     }
 }
 
@@ -127,7 +135,12 @@ pub fn calibration(predictions: &[DocPrediction]) -> Calibration {
         // Bin the f32's shortest decimal form (what a reader sees, e.g. 0.7)
         // rather than its binary value (0.69999999), so 0.700 is not in the
         // 0.6-0.7 bin.
-        let conf = p.probability.to_string().parse::<f64>().unwrap_or(0.0).clamp(0.0, 1.0);
+        let conf = p
+            .probability
+            .to_string()
+            .parse::<f64>()
+            .unwrap_or(0.0)
+            .clamp(0.0, 1.0);
         let b = &mut bins[((conf * BINS as f64) as usize).min(BINS - 1)];
         b.count += 1;
         b.correct += usize::from(p.gold == p.pred);
@@ -137,22 +150,37 @@ pub fn calibration(predictions: &[DocPrediction]) -> Calibration {
     let ece = if n == 0 {
         0.0
     } else {
-        bins.iter().map(|b| b.count as f64 / n as f64 * (b.accuracy() - b.mean_confidence()).abs()).sum()
+        bins.iter()
+            .map(|b| b.count as f64 / n as f64 * (b.accuracy() - b.mean_confidence()).abs())
+            .sum()
     };
-    Calibration { bins, ece, documents: n }
+    Calibration {
+        bins,
+        ece,
+        documents: n,
+    }
 }
 
 /// Wrong predictions, most confident first (ties by document id).
 pub fn confident_mistakes(predictions: &[DocPrediction], n: usize) -> Vec<&DocPrediction> {
     let mut m: Vec<&DocPrediction> = predictions.iter().filter(|p| p.gold != p.pred).collect();
-    m.sort_by(|a, b| b.probability.total_cmp(&a.probability).then_with(|| a.id.cmp(&b.id)));
+    m.sort_by(|a, b| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     m.truncate(n);
     m
 }
 
 /// The first non-empty lines of a document, for the mistakes table.
 fn first_lines(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).take(n).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .take(n)
+        .collect();
     lines.join("\n")
 }
 
@@ -161,7 +189,12 @@ fn first_lines(text: &str, n: usize) -> String {
 fn blues(t: f64) -> String {
     let t = t.clamp(0.0, 1.0);
     let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-    format!("#{:02x}{:02x}{:02x}", mix(247.0, 8.0), mix(251.0, 48.0), mix(255.0, 107.0))
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(247.0, 8.0),
+        mix(251.0, 48.0),
+        mix(255.0, 107.0)
+    )
 }
 
 fn svg_open(s: &mut String, w: f64, h: f64, label: &str) {
@@ -198,23 +231,47 @@ fn heatmap(id: &str, s: &Scores) -> String {
     let names: Vec<&str> = s.per_class.iter().map(|c| c.class.as_str()).collect();
     let k = names.len();
     let cell = (320.0 / k.max(1) as f64).clamp(36.0, 72.0).round();
-    let longest = names.iter().map(|n| n.chars().count().min(MAX_LABEL)).max().unwrap_or(1);
+    let longest = names
+        .iter()
+        .map(|n| n.chars().count().min(MAX_LABEL))
+        .max()
+        .unwrap_or(1);
     let label_w = text_width(longest, 12.0) + 10.0;
     let rotate = label_w > cell;
     let col_h = if rotate { label_w * 0.72 + 8.0 } else { 20.0 };
     let (x0, y0) = (26.0 + label_w, 8.0);
-    let (w, h) = (x0 + k as f64 * cell + 10.0, y0 + k as f64 * cell + col_h + 28.0);
+    let (w, h) = (
+        x0 + k as f64 * cell + 10.0,
+        y0 + k as f64 * cell + col_h + 28.0,
+    );
     let mut out = String::new();
-    svg_open(&mut out, w, h, "confusion matrix heatmap, rows: true class, columns: predicted class");
+    svg_open(
+        &mut out,
+        w,
+        h,
+        "confusion matrix heatmap, rows: true class, columns: predicted class",
+    );
     for (g, row) in s.confusion.iter().enumerate() {
         let total: usize = row.iter().sum();
         let y = y0 + g as f64 * cell;
         for (p, &v) in row.iter().enumerate() {
-            let share = if total > 0 { v as f64 / total as f64 } else { 0.0 };
+            let share = if total > 0 {
+                v as f64 / total as f64
+            } else {
+                0.0
+            };
             let x = x0 + p as f64 * cell;
-            let stroke = if g == p { "stroke=\"#222\" stroke-width=\"2\"" } else { "stroke=\"#fff\" stroke-width=\"1\"" };
+            let stroke = if g == p {
+                "stroke=\"#222\" stroke-width=\"2\""
+            } else {
+                "stroke=\"#fff\" stroke-width=\"1\""
+            };
             w!(out, "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell:.1}\" height=\"{cell:.1}\" fill=\"{}\" {stroke}><title>true {}, predicted {}: {v} of {total}</title></rect>\n", blues(share), escape(names[g]), escape(names[p]));
-            let class = if share > 0.5 { " class=\"inv big\"" } else { " class=\"big\"" };
+            let class = if share > 0.5 {
+                " class=\"inv big\""
+            } else {
+                " class=\"big\""
+            };
             let dy = if cell >= 44.0 { -2.0 } else { 5.0 };
             w!(out, "<text id=\"{id}-cm-{g}-{p}\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\"{class}>{v}</text>\n", x + cell / 2.0, y + cell / 2.0 + dy);
             if cell >= 44.0 && total > 0 {
@@ -230,7 +287,11 @@ fn heatmap(id: &str, s: &Scores) -> String {
         if rotate {
             w!(out, "<text x=\"{x:.1}\" y=\"{yl:.1}\" text-anchor=\"end\" transform=\"rotate(-45 {x:.1} {yl:.1})\" class=\"lab\">{}</text>\n", clip(name, MAX_LABEL));
         } else {
-            w!(out, "<text x=\"{x:.1}\" y=\"{yl:.1}\" text-anchor=\"middle\" class=\"lab\">{}</text>\n", clip(name, MAX_LABEL));
+            w!(
+                out,
+                "<text x=\"{x:.1}\" y=\"{yl:.1}\" text-anchor=\"middle\" class=\"lab\">{}</text>\n",
+                clip(name, MAX_LABEL)
+            );
         }
     }
     let mid_y = y0 + k as f64 * cell / 2.0;
@@ -252,13 +313,19 @@ fn class_bars(id: &str, s: &Scores) -> String {
     let y = |v: f64| y1 - v.clamp(0.0, 1.0) * (y1 - y0);
     let mut out = String::new();
     svg_open(&mut out, w, h, "per-class precision, recall and F1");
-    let series = [("precision", BLUE, ""), ("recall", ORANGE, "diagonal"), ("F1", GREEN, "cross")];
+    let series = [
+        ("precision", BLUE, ""),
+        ("recall", ORANGE, "diagonal"),
+        ("F1", GREEN, "cross"),
+    ];
     out.push_str("<defs>");
     for (name, color, hatch) in series {
         pattern(&mut out, &format!("{id}-{name}"), color, hatch);
     }
     out.push_str("</defs>\n");
-    let ticks: Vec<(f64, String)> = (0..=4).map(|i| (y(i as f64 / 4.0), format!("{:.2}", i as f64 / 4.0))).collect();
+    let ticks: Vec<(f64, String)> = (0..=4)
+        .map(|i| (y(i as f64 / 4.0), format!("{:.2}", i as f64 / 4.0)))
+        .collect();
     y_grid(&mut out, x0, x1, &ticks);
     for (c, cs) in s.per_class.iter().enumerate() {
         let gx = x0 + c as f64 * gw + (gw - 3.0 * bw) / 2.0;
@@ -278,7 +345,10 @@ fn class_bars(id: &str, s: &Scores) -> String {
         w!(out, "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"lab\">{}<title>{}</title></text>\n", y1 + 16.0, clip(&cs.class, max), escape(&cs.class));
         w!(out, "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"small\">n = {}</text>\n", y1 + 30.0, cs.support);
     }
-    w!(out, "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{y1}\" y2=\"{y1}\" stroke=\"#222\"/>\n");
+    w!(
+        out,
+        "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{y1}\" y2=\"{y1}\" stroke=\"#222\"/>\n"
+    );
     let mut lx = x0;
     for (name, ..) in series {
         lx = swatch(&mut out, lx, h - 12.0, &format!("url(#{id}-{name})"), name);
@@ -291,22 +361,38 @@ fn class_bars(id: &str, s: &Scores) -> String {
 fn histogram(id: &str, cal: &Calibration) -> String {
     let (w, h) = (540.0, 300.0);
     let (x0, x1, y0, y1) = (44.0, w - 10.0, 20.0, h - 66.0);
-    let max = cal.bins.iter().map(|b| b.correct.max(b.count - b.correct)).max().unwrap_or(0).max(1);
+    let max = cal
+        .bins
+        .iter()
+        .map(|b| b.correct.max(b.count - b.correct))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let step = max.div_ceil(4).max(1);
     let top = (step * max.div_ceil(step)) as f64;
     let y = |v: usize| y1 - v as f64 / top * (y1 - y0);
     let mut out = String::new();
-    svg_open(&mut out, w, h, "histogram of confidence for correct and wrong predictions");
+    svg_open(
+        &mut out,
+        w,
+        h,
+        "histogram of confidence for correct and wrong predictions",
+    );
     out.push_str("<defs>");
     pattern(&mut out, &format!("{id}-correct"), BLUE, "");
     pattern(&mut out, &format!("{id}-wrong"), VERMILLION, "diagonal");
     out.push_str("</defs>\n");
-    let ticks: Vec<(f64, String)> = (0..=max.div_ceil(step)).map(|i| (y(i * step), (i * step).to_string())).collect();
+    let ticks: Vec<(f64, String)> = (0..=max.div_ceil(step))
+        .map(|i| (y(i * step), (i * step).to_string()))
+        .collect();
     y_grid(&mut out, x0, x1, &ticks);
     let bin_w = (x1 - x0) / BINS as f64;
     let bw = bin_w * 0.4;
     for (i, b) in cal.bins.iter().enumerate() {
-        for (j, (v, kind)) in [(b.correct, "correct"), (b.count - b.correct, "wrong")].into_iter().enumerate() {
+        for (j, (v, kind)) in [(b.correct, "correct"), (b.count - b.correct, "wrong")]
+            .into_iter()
+            .enumerate()
+        {
             let x = x0 + i as f64 * bin_w + bin_w * 0.1 + j as f64 * bw;
             if v > 0 {
                 w!(out, "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"url(#{id}-{kind})\" stroke=\"#222\" stroke-width=\".6\"><title>{kind}, confidence {:.1}–{:.1}: {v}</title></rect>\n", y(v), bw - 1.0, y1 - y(v), i as f64 / 10.0, (i + 1) as f64 / 10.0);
@@ -318,11 +404,26 @@ fn histogram(id: &str, cal: &Calibration) -> String {
         let x = x0 + i as f64 * bin_w;
         w!(out, "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{y1}\" y2=\"{:.1}\" stroke=\"#222\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"small\">{:.1}</text>\n", y1 + 4.0, y1 + 16.0, i as f64 / BINS as f64);
     }
-    w!(out, "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{y1}\" y2=\"{y1}\" stroke=\"#222\"/>\n");
+    w!(
+        out,
+        "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{y1}\" y2=\"{y1}\" stroke=\"#222\"/>\n"
+    );
     w!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"axis\">confidence (probability of the predicted class)</text>\n", (x0 + x1) / 2.0, y1 + 34.0);
     let correct: usize = cal.bins.iter().map(|b| b.correct).sum();
-    let lx = swatch(&mut out, x0, h - 8.0, &format!("url(#{id}-correct)"), &format!("correct ({correct})"));
-    swatch(&mut out, lx, h - 8.0, &format!("url(#{id}-wrong)"), &format!("wrong ({})", cal.documents - correct));
+    let lx = swatch(
+        &mut out,
+        x0,
+        h - 8.0,
+        &format!("url(#{id}-correct)"),
+        &format!("correct ({correct})"),
+    );
+    swatch(
+        &mut out,
+        lx,
+        h - 8.0,
+        &format!("url(#{id}-wrong)"),
+        &format!("wrong ({})", cal.documents - correct),
+    );
     out.push_str("</svg>");
     out
 }
@@ -336,18 +437,42 @@ fn reliability(id: &str, cal: &Calibration) -> String {
     let px = |v: f64| x0 + v * side;
     let py = |v: f64| y1 - v * side;
     let mut out = String::new();
-    svg_open(&mut out, w, h, "reliability curve: accuracy against confidence per bin");
+    svg_open(
+        &mut out,
+        w,
+        h,
+        "reliability curve: accuracy against confidence per bin",
+    );
     for i in 0..=5 {
         let v = i as f64 / 5.0;
         w!(out, "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y0}\" y2=\"{y1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"small\">{v:.1}</text>\n", px(v), px(v), px(v), y1 + 14.0);
     }
-    y_grid(&mut out, x0, x1, &(0..=5).map(|i| (py(i as f64 / 5.0), format!("{:.1}", i as f64 / 5.0))).collect::<Vec<_>>());
+    y_grid(
+        &mut out,
+        x0,
+        x1,
+        &(0..=5)
+            .map(|i| (py(i as f64 / 5.0), format!("{:.1}", i as f64 / 5.0)))
+            .collect::<Vec<_>>(),
+    );
     w!(out, "<rect x=\"{x0}\" y=\"{y0}\" width=\"{side}\" height=\"{side}\" fill=\"none\" stroke=\"#222\"/>\n");
     w!(out, "<line x1=\"{x0}\" y1=\"{y1}\" x2=\"{x1}\" y2=\"{y0}\" stroke=\"#555\" stroke-dasharray=\"5 4\"/>\n");
-    let used: Vec<(usize, &Bin)> = cal.bins.iter().enumerate().filter(|(_, b)| b.count > 0).collect();
-    let points: Vec<String> = used.iter().map(|(_, b)| format!("{:.1},{:.1}", px(b.mean_confidence()), py(b.accuracy()))).collect();
+    let used: Vec<(usize, &Bin)> = cal
+        .bins
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.count > 0)
+        .collect();
+    let points: Vec<String> = used
+        .iter()
+        .map(|(_, b)| format!("{:.1},{:.1}", px(b.mean_confidence()), py(b.accuracy())))
+        .collect();
     if points.len() > 1 {
-        w!(out, "<polyline points=\"{}\" fill=\"none\" stroke=\"{BLUE}\" stroke-width=\"2\"/>\n", points.join(" "));
+        w!(
+            out,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{BLUE}\" stroke-width=\"2\"/>\n",
+            points.join(" ")
+        );
     }
     for (_, b) in &used {
         let (x, y) = (px(b.mean_confidence()), py(b.accuracy()));
@@ -358,24 +483,48 @@ fn reliability(id: &str, cal: &Calibration) -> String {
     w!(out, "<text x=\"14\" y=\"{mid:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {mid:.1})\" class=\"axis\">accuracy</text>\n");
     w!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"axis\">mean confidence</text>\n", x0 + side / 2.0, y1 + 32.0);
     let tx = x1 + 26.0;
-    w!(out, "<text id=\"{id}-ece-chart\" x=\"{tx}\" y=\"{:.1}\" class=\"big\">ECE = {}</text>\n", y0 + 12.0, f3(cal.ece));
+    w!(
+        out,
+        "<text id=\"{id}-ece-chart\" x=\"{tx}\" y=\"{:.1}\" class=\"big\">ECE = {}</text>\n",
+        y0 + 12.0,
+        f3(cal.ece)
+    );
     w!(out, "<line x1=\"{tx}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#555\" stroke-dasharray=\"5 4\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"small\">perfect calibration</text>\n", tx + 22.0, y0 + 30.0, y0 + 30.0, tx + 28.0, y0 + 33.0);
     w!(out, "<line x1=\"{tx}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{VERMILLION}\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"small\">gap to the diagonal</text>\n", tx + 22.0, y0 + 46.0, y0 + 46.0, tx + 28.0, y0 + 49.0);
     let cols = [tx, tx + 62.0, tx + 112.0, tx + 168.0];
     let mut ty = y0 + 72.0;
     for (c, head) in ["bin", "n", "conf.", "acc."].iter().enumerate() {
-        w!(out, "<text x=\"{:.1}\" y=\"{ty:.1}\" class=\"small b\"{}>{head}</text>", cols[c], if c > 0 { " text-anchor=\"end\"" } else { "" });
+        w!(
+            out,
+            "<text x=\"{:.1}\" y=\"{ty:.1}\" class=\"small b\"{}>{head}</text>",
+            cols[c],
+            if c > 0 { " text-anchor=\"end\"" } else { "" }
+        );
     }
     for (i, b) in used {
         ty += 14.0;
-        let cells = [format!("{:.1}–{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0), b.count.to_string(), f3(b.mean_confidence()), f3(b.accuracy())];
+        let cells = [
+            format!("{:.1}–{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0),
+            b.count.to_string(),
+            f3(b.mean_confidence()),
+            f3(b.accuracy()),
+        ];
         for (c, cell) in cells.iter().enumerate() {
-            w!(out, "<text x=\"{:.1}\" y=\"{ty:.1}\" class=\"small\"{}>{cell}</text>", cols[c], if c > 0 { " text-anchor=\"end\"" } else { "" });
+            w!(
+                out,
+                "<text x=\"{:.1}\" y=\"{ty:.1}\" class=\"small\"{}>{cell}</text>",
+                cols[c],
+                if c > 0 { " text-anchor=\"end\"" } else { "" }
+            );
         }
         out.push('\n');
     }
     if cal.documents == 0 {
-        w!(out, "<text x=\"{:.1}\" y=\"{mid:.1}\" text-anchor=\"middle\">no predictions</text>\n", x0 + side / 2.0);
+        w!(
+            out,
+            "<text x=\"{:.1}\" y=\"{mid:.1}\" text-anchor=\"middle\">no predictions</text>\n",
+            x0 + side / 2.0
+        );
     }
     out.push_str("</svg>");
     out
@@ -391,29 +540,74 @@ fn fold_chart(cv: &CvSummary) -> String {
     let fx = |i: usize| x0 + (i as f64 + 0.5) * (x1 - x0) / k as f64;
     let mut out = String::new();
     svg_open(&mut out, w, h, "per-fold scores of cross-validation");
-    y_grid(&mut out, x0, x1, &(0..=4).map(|i| (y(i as f64 / 4.0), format!("{:.2}", i as f64 / 4.0))).collect::<Vec<_>>());
-    let series = [("accuracy", BLUE, &cv.fold_accuracy, cv.accuracy_mean, cv.accuracy_std, -5.0), ("macro-F1", ORANGE, &cv.fold_macro_f1, cv.macro_f1_mean, cv.macro_f1_std, 5.0)];
+    y_grid(
+        &mut out,
+        x0,
+        x1,
+        &(0..=4)
+            .map(|i| (y(i as f64 / 4.0), format!("{:.2}", i as f64 / 4.0)))
+            .collect::<Vec<_>>(),
+    );
+    let series = [
+        (
+            "accuracy",
+            BLUE,
+            &cv.fold_accuracy,
+            cv.accuracy_mean,
+            cv.accuracy_std,
+            -5.0,
+        ),
+        (
+            "macro-F1",
+            ORANGE,
+            &cv.fold_macro_f1,
+            cv.macro_f1_mean,
+            cv.macro_f1_std,
+            5.0,
+        ),
+    ];
     for (n, (name, color, values, mean, std, dx)) in series.into_iter().enumerate() {
         w!(out, "<rect x=\"{x0}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{color}\" fill-opacity=\".14\"/>\n", y(mean + std), x1 - x0, y(mean - std) - y(mean + std));
         let dash = if n == 0 { "6 3" } else { "2 3" };
         w!(out, "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"{dash}\"/>\n", y(mean), y(mean));
         // Circles and squares, so the series differ without color too.
-        let marker = |out: &mut String, cx: f64, cy: f64, title: &str| match n {
+        let marker = |out: &mut String, cx: f64, cy: f64, title: &str| {
+            match n {
             0 => w!(out, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"4.5\" fill=\"{color}\" stroke=\"#000\">{title}</circle>\n"),
             _ => w!(out, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"8\" height=\"8\" fill=\"{color}\" stroke=\"#000\">{title}</rect>\n", cx - 4.0, cy - 4.0),
+        }
         };
         for (i, &v) in values.iter().enumerate() {
-            marker(&mut out, fx(i) + dx, y(v), &format!("<title>fold {} {name}: {}</title>", i + 1, f3(v)));
+            marker(
+                &mut out,
+                fx(i) + dx,
+                y(v),
+                &format!("<title>fold {} {name}: {}</title>", i + 1, f3(v)),
+            );
         }
         let ly = y0 + 14.0 + n as f64 * 36.0;
         marker(&mut out, x1 + 22.0, ly - 4.0, "");
         w!(out, "<text x=\"{:.1}\" y=\"{ly:.1}\">{name}</text><text x=\"{:.1}\" y=\"{:.1}\" class=\"small\">mean {} ± {}</text>\n", x1 + 32.0, x1 + 32.0, ly + 14.0, f3(mean), f3(std));
     }
     for i in 0..k {
-        w!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"small\">{}</text>\n", fx(i), y1 + 14.0, i + 1);
+        w!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"small\">{}</text>\n",
+            fx(i),
+            y1 + 14.0,
+            i + 1
+        );
     }
-    w!(out, "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{y1}\" y2=\"{y1}\" stroke=\"#222\"/>\n");
-    w!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"axis\">fold</text>\n</svg>", (x0 + x1) / 2.0, y1 + 32.0);
+    w!(
+        out,
+        "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{y1}\" y2=\"{y1}\" stroke=\"#222\"/>\n"
+    );
+    w!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"axis\">fold</text>\n</svg>",
+        (x0 + x1) / 2.0,
+        y1 + 32.0
+    );
     out
 }
 
@@ -445,7 +639,10 @@ footer{margin-top:28px;font-size:12px;color:#555;border-top:1px solid #ccc;paddi
 
 fn render(report: &EvalReport, date: &str) -> String {
     let mut s = String::with_capacity(96 * 1024);
-    w!(s, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    w!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    );
     // Nothing may be fetched or run, even if escaping were ever wrong.
     s.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
     w!(s, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>classify evaluation: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n", escape(&report.data));
@@ -479,11 +676,24 @@ fn render(report: &EvalReport, date: &str) -> String {
 }
 
 fn metadata(s: &mut String, m: &Metadata) {
-    w!(s, "<dt>model created</dt><dd id=\"meta-created\">{} by classify {}</dd>\n", escape(&m.created), escape(&m.classify_version));
-    w!(s, "<dt>algorithm</dt><dd id=\"meta-algorithm\">{}</dd>\n", escape(&m.algorithm));
+    w!(
+        s,
+        "<dt>model created</dt><dd id=\"meta-created\">{} by classify {}</dd>\n",
+        escape(&m.created),
+        escape(&m.classify_version)
+    );
+    w!(
+        s,
+        "<dt>algorithm</dt><dd id=\"meta-algorithm\">{}</dd>\n",
+        escape(&m.algorithm)
+    );
     w!(s, "<dt>training data</dt><dd><code>{}</code>, <span id=\"meta-documents\">{}</span> documents</dd>\n", escape(&m.data), m.documents);
     if !m.command.is_empty() {
-        w!(s, "<dt>training command</dt><dd><code>{}</code></dd>\n", escape(&m.command.join(" ")));
+        w!(
+            s,
+            "<dt>training command</dt><dd><code>{}</code></dd>\n",
+            escape(&m.command.join(" "))
+        );
     }
 }
 
@@ -494,16 +704,38 @@ fn kpi(s: &mut String, id: &str, value: &str, label: &str) {
 fn head_section(s: &mut String, id: &str, head: &HeadEval, meta: Option<&Metadata>) {
     let sc = &head.scores;
     let cal = calibration(&head.predictions);
-    w!(s, "<section class=\"head\" id=\"{id}\">\n<h2>{}</h2>\n<div class=\"kpis\">\n", escape(&head.head));
+    w!(
+        s,
+        "<section class=\"head\" id=\"{id}\">\n<h2>{}</h2>\n<div class=\"kpis\">\n",
+        escape(&head.head)
+    );
     kpi(s, &format!("{id}-accuracy"), &f3(sc.accuracy), "accuracy");
     kpi(s, &format!("{id}-macro_f1"), &f3(sc.macro_f1), "macro-F1");
-    kpi(s, &format!("{id}-weighted_f1"), &f3(sc.weighted_f1), "weighted F1");
-    kpi(s, &format!("{id}-documents"), &sc.documents.to_string(), "documents");
-    let ece = if cal.documents > 0 { f3(cal.ece) } else { "n/a".into() };
+    kpi(
+        s,
+        &format!("{id}-weighted_f1"),
+        &f3(sc.weighted_f1),
+        "weighted F1",
+    );
+    kpi(
+        s,
+        &format!("{id}-documents"),
+        &sc.documents.to_string(),
+        "documents",
+    );
+    let ece = if cal.documents > 0 {
+        f3(cal.ece)
+    } else {
+        "n/a".into()
+    };
     kpi(s, &format!("{id}-ece"), &ece, "ECE (calibration error)");
     s.push_str("</div>\n");
     if let Some(info) = meta.and_then(|m| m.heads.iter().find(|h| h.name == head.head)) {
-        let counts: Vec<String> = info.class_counts.iter().map(|(c, n)| format!("{} {n}", escape(c))).collect();
+        let counts: Vec<String> = info
+            .class_counts
+            .iter()
+            .map(|(c, n)| format!("{} {n}", escape(c)))
+            .collect();
         w!(s, "<p class=\"train\">Trained on: {}.", counts.join(", "));
         if let Some(cv) = &info.cv {
             let ((am, asd), (fm, fsd)) = (mean_std(&cv.accuracy), mean_std(&cv.macro_f1));
@@ -527,7 +759,9 @@ fn head_section(s: &mut String, id: &str, head: &HeadEval, meta: Option<&Metadat
         w!(s, "<tr><td>{}</td><td class=\"num\" id=\"{id}-c{c}-precision\">{}</td><td class=\"num\" id=\"{id}-c{c}-recall\">{}</td><td class=\"num\" id=\"{id}-c{c}-f1\">{}</td><td class=\"num\" id=\"{id}-c{c}-support\">{}</td></tr>\n",
             escape(&cs.class), f3(cs.precision), f3(cs.recall), f3(cs.f1), cs.support);
     }
-    s.push_str("</table>\n</figure>\n<figure>\n<h4>Confidence of correct and wrong predictions</h4>\n");
+    s.push_str(
+        "</table>\n</figure>\n<figure>\n<h4>Confidence of correct and wrong predictions</h4>\n",
+    );
     s.push_str(&histogram(id, &cal));
     s.push_str("<figcaption>Number of documents per confidence bin; solid bars: correct, hatched bars: wrong. \
         A model that is sure of its mistakes has hatched bars on the right.</figcaption>\n</figure>\n<figure>\n<h4>Reliability (calibration)</h4>\n");
@@ -552,11 +786,20 @@ fn cv_block(s: &mut String, id: &str, cv: &CvSummary) {
 }
 
 fn mistakes(s: &mut String, id: &str, head: &HeadEval) {
-    let names: Vec<&str> = head.scores.per_class.iter().map(|c| c.class.as_str()).collect();
+    let names: Vec<&str> = head
+        .scores
+        .per_class
+        .iter()
+        .map(|c| c.class.as_str())
+        .collect();
     let name = |i: usize| names.get(i).copied().unwrap_or("?");
     let list = confident_mistakes(&head.predictions, MAX_MISTAKES);
     let wrong = head.predictions.iter().filter(|p| p.gold != p.pred).count();
-    w!(s, "<h3>Most confident mistakes ({} of {wrong})</h3>\n", list.len());
+    w!(
+        s,
+        "<h3>Most confident mistakes ({} of {wrong})</h3>\n",
+        list.len()
+    );
     if list.is_empty() {
         s.push_str("<p>No wrong predictions on this head.</p>\n");
         return;
@@ -566,7 +809,11 @@ fn mistakes(s: &mut String, id: &str, head: &HeadEval) {
         let terms = if p.terms.is_empty() {
             "<span title=\"not recorded under cross-validation\">—</span>".to_string()
         } else {
-            p.terms.iter().map(|t| format!("<span class=\"term\">{}</span>", escape(t))).collect::<Vec<_>>().join(" ")
+            p.terms
+                .iter()
+                .map(|t| format!("<span class=\"term\">{}</span>", escape(t)))
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         w!(s, "<tr><td class=\"num\">{}</td><td><code>{}</code></td><td>{} → <b>{}</b></td><td class=\"num\">{}</td><td>{terms}</td><td class=\"text\"><blockquote>{}</blockquote></td></tr>\n",
             r + 1, escape(&p.id), escape(name(p.gold)), escape(name(p.pred)), f3(f64::from(p.probability)), escape(&first_lines(&p.excerpt, EXCERPT_LINES)));
@@ -581,25 +828,47 @@ mod tests {
     use crate::model::{CvScores, HeadInfo};
 
     fn pred(id: &str, gold: usize, pred: usize, probability: f32) -> DocPrediction {
-        DocPrediction { id: id.into(), gold, pred, probability, terms: vec!["asylum".into(), "border".into()], excerpt: format!("text of {id}") }
+        DocPrediction {
+            id: id.into(),
+            gold,
+            pred,
+            probability,
+            terms: vec!["asylum".into(), "border".into()],
+            excerpt: format!("text of {id}"),
+        }
     }
 
     fn report() -> EvalReport {
-        let classes: Vec<String> = ["critical", "neutral", "<b>supportive</b>"].iter().map(|s| s.to_string()).collect();
+        let classes: Vec<String> = ["critical", "neutral", "<b>supportive</b>"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let predictions = vec![
             pred("a.md", 0, 0, 0.95),
             pred("b.md", 0, 1, 0.85),
             pred("c.md", 1, 1, 0.85),
-            DocPrediction { excerpt: "<script>alert(1)</script> Tom & \"Jerry\" 'quoted'\nsecond line".into(), ..pred("d <x>.md", 2, 0, 0.55) },
+            DocPrediction {
+                excerpt: "<script>alert(1)</script> Tom & \"Jerry\" 'quoted'\nsecond line".into(),
+                ..pred("d <x>.md", 2, 0, 0.55)
+            },
             pred("e.md", 2, 2, 0.7),
         ];
         let gold: Vec<usize> = predictions.iter().map(|p| p.gold).collect();
         let pr: Vec<usize> = predictions.iter().map(|p| p.pred).collect();
-        let cv = CvScores { folds: 3, accuracy: vec![0.5, 0.75, 1.0], macro_f1: vec![0.4, 0.7, 0.9] };
+        let cv = CvScores {
+            folds: 3,
+            accuracy: vec![0.5, 0.75, 1.0],
+            macro_f1: vec![0.4, 0.7, 0.9],
+        };
         EvalReport {
             model: "m.model".into(),
             data: "d & e.jsonl".into(),
-            heads: vec![HeadEval { head: "stance".into(), scores: scores(&classes, &gold, &pr), cv: Some(CvSummary::from_scores(&cv)), predictions }],
+            heads: vec![HeadEval {
+                head: "stance".into(),
+                scores: scores(&classes, &gold, &pr),
+                cv: Some(CvSummary::from_scores(&cv)),
+                predictions,
+            }],
             notes: vec!["head \"topic\" skipped: <none>".into()],
             metadata: Some(Metadata {
                 created: "2026-01-01".into(),
@@ -608,7 +877,11 @@ mod tests {
                 data: "corpus".into(),
                 documents: 24,
                 algorithm: "linear-svm".into(),
-                heads: vec![HeadInfo { name: "stance".into(), class_counts: [("critical".to_string(), 8)].into(), cv: Some(cv) }],
+                heads: vec![HeadInfo {
+                    name: "stance".into(),
+                    class_counts: [("critical".to_string(), 8)].into(),
+                    cv: Some(cv),
+                }],
             }),
         }
     }
@@ -631,8 +904,14 @@ mod tests {
     #[test]
     fn escapes_markup_ampersands_and_quotes() {
         let cases = [
-            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-            ("Tom & \"Jerry\" 'x'", "Tom &amp; &quot;Jerry&quot; &#39;x&#39;"),
+            (
+                "<script>alert(1)</script>",
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+            ),
+            (
+                "Tom & \"Jerry\" 'x'",
+                "Tom &amp; &quot;Jerry&quot; &#39;x&#39;",
+            ),
             ("Zürich – 東京\n", "Zürich – 東京\n"),
             ("bell\u{7}", "bell\u{FFFD}"),
         ];
@@ -647,7 +926,9 @@ mod tests {
         assert!(!page.contains("<script"), "live script tag");
         assert!(!page.contains("<b>supportive"), "class name unescaped");
         assert!(!page.contains("<x>") && !page.contains("<none>"));
-        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; &quot;Jerry&quot; &#39;quoted&#39;"));
+        assert!(page.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; &quot;Jerry&quot; &#39;quoted&#39;"
+        ));
         assert!(page.contains("&lt;b&gt;supportive&lt;/b&gt;"));
         assert!(page.contains("d &amp; e.jsonl"));
         assert!(!page.contains("http://") && !page.contains("https://"));
@@ -657,8 +938,21 @@ mod tests {
     fn heatmap_cells_show_counts() {
         // Confusion of report(): critical row [1, 1, 0], neutral [0, 1, 0], supportive [1, 0, 1].
         let svg = heatmap("t", &report().heads[0].scores);
-        let cells: Vec<Vec<&str>> = (0..3).map(|g| (0..3).map(|p| by_id(&svg, &format!("t-cm-{g}-{p}"))).collect()).collect();
-        assert_eq!(cells, vec![vec!["1", "1", "0"], vec!["0", "1", "0"], vec!["1", "0", "1"]]);
+        let cells: Vec<Vec<&str>> = (0..3)
+            .map(|g| {
+                (0..3)
+                    .map(|p| by_id(&svg, &format!("t-cm-{g}-{p}")))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            vec![
+                vec!["1", "1", "0"],
+                vec!["0", "1", "0"],
+                vec!["1", "0", "1"]
+            ]
+        );
         // The neutral row is all correct: darkest shade, white count text.
         assert!(svg.contains(&format!("fill=\"{}\" stroke=\"#222\"", blues(1.0))));
         assert!(svg.contains("id=\"t-cm-1-1\" x=\"") && svg.contains("class=\"inv big\">1</text>"));
@@ -700,22 +994,46 @@ mod tests {
         assert_eq!(by_id(&page, "h0-documents"), head["documents"].to_string());
         for (c, class) in head["per_class"].as_array().unwrap().iter().enumerate() {
             for key in ["precision", "recall", "f1"] {
-                assert_eq!(by_id(&page, &format!("h0-c{c}-{key}")), num(&class[key]), "class {c} {key}");
+                assert_eq!(
+                    by_id(&page, &format!("h0-c{c}-{key}")),
+                    num(&class[key]),
+                    "class {c} {key}"
+                );
             }
-            assert_eq!(by_id(&page, &format!("h0-c{c}-support")), class["support"].to_string());
+            assert_eq!(
+                by_id(&page, &format!("h0-c{c}-support")),
+                class["support"].to_string()
+            );
         }
         for (g, row) in head["confusion"].as_array().unwrap().iter().enumerate() {
             for (p, count) in row.as_array().unwrap().iter().enumerate() {
                 assert_eq!(by_id(&page, &format!("h0-cm-{g}-{p}")), count.to_string());
             }
         }
-        for key in ["accuracy_mean", "accuracy_std", "macro_f1_mean", "macro_f1_std"] {
-            assert_eq!(by_id(&page, &format!("h0-cv-{key}")), num(&head["cv"][key]), "{key}");
+        for key in [
+            "accuracy_mean",
+            "accuracy_std",
+            "macro_f1_mean",
+            "macro_f1_std",
+        ] {
+            assert_eq!(
+                by_id(&page, &format!("h0-cv-{key}")),
+                num(&head["cv"][key]),
+                "{key}"
+            );
         }
-        for (i, x) in head["cv"]["fold_macro_f1"].as_array().unwrap().iter().enumerate() {
+        for (i, x) in head["cv"]["fold_macro_f1"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
             assert_eq!(by_id(&page, &format!("h0-cv-f{i}-macro_f1")), num(x));
         }
-        assert_eq!(by_id(&page, "meta-documents"), v["metadata"]["documents"].to_string());
+        assert_eq!(
+            by_id(&page, "meta-documents"),
+            v["metadata"]["documents"].to_string()
+        );
         assert_eq!(by_id(&page, "h0-stored-accuracy"), "0.750");
         assert_eq!(by_id(&page, "report-date"), "2026-02-03");
     }
@@ -723,10 +1041,16 @@ mod tests {
     #[test]
     fn mistakes_most_confident_first_and_deterministic() {
         let r = report();
-        let ids: Vec<&str> = confident_mistakes(&r.heads[0].predictions, 10).iter().map(|p| p.id.as_str()).collect();
+        let ids: Vec<&str> = confident_mistakes(&r.heads[0].predictions, 10)
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
         assert_eq!(ids, ["b.md", "d <x>.md"]);
         assert_eq!(html(&r), html(&r));
-        assert_eq!(first_lines("\n\n one\ntwo\n\nthree\nfour\nfive", 4), " one\ntwo\nthree\nfour");
+        assert_eq!(
+            first_lines("\n\n one\ntwo\n\nthree\nfour\nfive", 4),
+            " one\ntwo\nthree\nfour"
+        );
         assert_eq!(html(&r).matches("<svg").count(), 5);
     }
 }

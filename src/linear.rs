@@ -220,7 +220,11 @@ fn train_binary(
             // SAFETY: every column index of a Csr is below x.cols() ==
             // w.len() (sprs checks the structure when the matrix is built).
             // Bounds checks in this gather were a tenth of training time.
-            let dot: f32 = idx.iter().zip(val).map(|(&j, v)| unsafe { *w.get_unchecked(j as usize) } * v).sum();
+            let dot: f32 = idx
+                .iter()
+                .zip(val)
+                .map(|(&j, v)| unsafe { *w.get_unchecked(j as usize) } * v)
+                .sum();
             let g = y[i] * (dot + b) - 1.0 + diag[i] * alpha[i];
             let mut pg = g;
             if alpha[i] == 0.0 {
@@ -323,7 +327,10 @@ impl LinearValidParams {
         n_classes: usize,
     ) -> Result<LinearModel, LinearError> {
         if x.rows() != targets.len() {
-            return Err(LinearError::Shape { records: x.rows(), targets: targets.len() });
+            return Err(LinearError::Shape {
+                records: x.rows(),
+                targets: targets.len(),
+            });
         }
         if x.rows() == 0 {
             return Err(LinearError::Empty);
@@ -341,7 +348,11 @@ impl LinearValidParams {
             let assignment = stratified_folds(targets, folds, self.0.seed);
             let mut scores = vec![0f32; x.rows() * n_classes];
             for fold in 0..folds {
-                let train: Vec<usize> = all.iter().copied().filter(|&i| assignment[i] != fold).collect();
+                let train: Vec<usize> = all
+                    .iter()
+                    .copied()
+                    .filter(|&i| assignment[i] != fold)
+                    .collect();
                 let part = self.fit_raw(x, &train, targets, n_classes);
                 for i in all.iter().copied().filter(|&i| assignment[i] == fold) {
                     let (idx, val) = row(x, i);
@@ -362,7 +373,9 @@ fn fit_temperature(scores: &[f32], targets: &[usize], k: usize) -> f32 {
             .chunks(k)
             .zip(targets)
             .map(|(s, &t)| {
-                let max = s.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(a * v as f64));
+                let max = s
+                    .iter()
+                    .fold(f64::NEG_INFINITY, |m, &v| m.max(a * v as f64));
                 let sum: f64 = s.iter().map(|&v| (a * v as f64 - max).exp()).sum();
                 max + sum.ln() - a * s[t] as f64
             })
@@ -402,8 +415,15 @@ impl Fit<SparseRows, Array1<usize>, LinearError> for LinearValidParams {
         &self,
         dataset: &DatasetBase<SparseRows, Array1<usize>>,
     ) -> Result<LinearModel, LinearError> {
-        let targets = dataset.targets.as_slice().map(<[usize]>::to_vec).unwrap_or_else(|| dataset.targets.to_vec());
-        let n_classes = self.0.n_classes.unwrap_or_else(|| targets.iter().max().map_or(0, |m| m + 1));
+        let targets = dataset
+            .targets
+            .as_slice()
+            .map(<[usize]>::to_vec)
+            .unwrap_or_else(|| dataset.targets.to_vec());
+        let n_classes = self
+            .0
+            .n_classes
+            .unwrap_or_else(|| targets.iter().max().map_or(0, |m| m + 1));
         if let Some(&bad) = targets.iter().find(|&&t| t >= n_classes) {
             return Err(LinearError::TooFewClasses(bad));
         }
@@ -501,7 +521,13 @@ impl LinearModel {
 
     /// Per-feature contributions `x_j * w_jc` to class `c`'s score, largest
     /// first, the `n` largest positive ones.
-    pub fn contributions(&self, idx: &[u32], val: &[f32], class: usize, n: usize) -> Vec<(u32, f32)> {
+    pub fn contributions(
+        &self,
+        idx: &[u32],
+        val: &[f32],
+        class: usize,
+        n: usize,
+    ) -> Vec<(u32, f32)> {
         let k = self.n_classes;
         let mut out: Vec<(u32, f32)> = idx
             .iter()
@@ -518,8 +544,9 @@ impl LinearModel {
     /// The `n` features with the largest weight for class `c`.
     pub fn top_features(&self, class: usize, n: usize) -> Vec<(u32, f32)> {
         let k = self.n_classes;
-        let mut out: Vec<(u32, f32)> =
-            (0..self.n_features).map(|j| (j as u32, self.weights[j * k + class])).collect();
+        let mut out: Vec<(u32, f32)> = (0..self.n_features)
+            .map(|j| (j as u32, self.weights[j * k + class]))
+            .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out.truncate(n);
         out
@@ -527,7 +554,8 @@ impl LinearModel {
 
     /// Checks internal consistency after deserializing.
     pub fn validate(&self) -> Result<(), String> {
-        if self.weights.len() != self.n_classes * self.n_features || self.bias.len() != self.n_classes
+        if self.weights.len() != self.n_classes * self.n_features
+            || self.bias.len() != self.n_classes
         {
             return Err(format!(
                 "linear model shape mismatch: {} weights, {} biases for {} classes x {} features",
@@ -578,7 +606,10 @@ mod tests {
     fn fits_and_predicts_through_linfa_traits() {
         let (x, y) = toy();
         let ds = DatasetBase::new(SparseRows(x.clone()), Array1::from(y.clone()));
-        let params = LinearParams { calibration_folds: 0, ..Default::default() };
+        let params = LinearParams {
+            calibration_folds: 0,
+            ..Default::default()
+        };
         let model = params.check().unwrap().fit(&ds).unwrap();
         let pred: Array1<usize> = model.predict(&ds);
         assert_eq!(pred.to_vec(), y);
@@ -587,7 +618,11 @@ mod tests {
     #[test]
     fn probabilities_sum_to_one_and_favor_the_prediction() {
         let (x, y) = toy();
-        let model = LinearParams::default().check().unwrap().fit_rows(&x, &y, 3).unwrap();
+        let model = LinearParams::default()
+            .check()
+            .unwrap()
+            .fit_rows(&x, &y, 3)
+            .unwrap();
         let p = model.predict_proba(&SparseRows(x));
         for (i, r) in p.rows().into_iter().enumerate() {
             assert!((r.sum() - 1.0).abs() < 1e-5);
@@ -599,13 +634,20 @@ mod tests {
     fn same_seed_same_model() {
         let (x, y) = toy();
         let v = LinearParams::default().check().unwrap();
-        assert_eq!(v.fit_rows(&x, &y, 3).unwrap(), v.fit_rows(&x, &y, 3).unwrap());
+        assert_eq!(
+            v.fit_rows(&x, &y, 3).unwrap(),
+            v.fit_rows(&x, &y, 3).unwrap()
+        );
     }
 
     #[test]
     fn contributions_name_the_deciding_features() {
         let (x, y) = toy();
-        let model = LinearParams::default().check().unwrap().fit_rows(&x, &y, 3).unwrap();
+        let model = LinearParams::default()
+            .check()
+            .unwrap()
+            .fit_rows(&x, &y, 3)
+            .unwrap();
         let c = model.contributions(&[0, 3], &[0.7, 0.7], 0, 5);
         assert_eq!(c[0].0, 0);
         assert_eq!(model.top_features(2, 1)[0].0, 4);
@@ -614,10 +656,25 @@ mod tests {
     #[test]
     fn invalid_parameters_and_data_are_refused() {
         let msg = |p: LinearParams| p.check().unwrap_err().to_string();
-        assert_eq!(msg(LinearParams { c: 0.0, ..Default::default() }), "C 0 is invalid: need a finite value > 0");
-        assert_eq!(msg(LinearParams { max_iter: 0, ..Default::default() }), "max_iter 0 is invalid: need at least 1");
         assert_eq!(
-            msg(LinearParams { calibration_folds: 1, ..Default::default() }),
+            msg(LinearParams {
+                c: 0.0,
+                ..Default::default()
+            }),
+            "C 0 is invalid: need a finite value > 0"
+        );
+        assert_eq!(
+            msg(LinearParams {
+                max_iter: 0,
+                ..Default::default()
+            }),
+            "max_iter 0 is invalid: need at least 1"
+        );
+        assert_eq!(
+            msg(LinearParams {
+                calibration_folds: 1,
+                ..Default::default()
+            }),
             "calibration folds 1 is invalid: need 0 (off) or 2 to 20"
         );
         let (x, _) = toy();

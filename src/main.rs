@@ -25,7 +25,8 @@ use classify::train::{Progress, TrainParams};
 use cli::{Cli, Command, EvalArgs, EvalFormat, InfoArgs, LabelArgs, LabelFormat, TrainArgs};
 
 /// The model in `models/default.model` when the binary was built.
-static DEFAULT_MODEL: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/default.model"));
+static DEFAULT_MODEL: &[u8] =
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/default.model"));
 const DEFAULT_MODEL_NAME: &str = "built-in (models/default.model)";
 
 /// A failure that ends the command: printed as `classify: <message>`.
@@ -81,7 +82,10 @@ struct Bars {
 
 impl Bars {
     fn new(quiet: bool) -> Self {
-        Bars { quiet, bar: Mutex::new(None) }
+        Bars {
+            quiet,
+            bar: Mutex::new(None),
+        }
     }
 }
 
@@ -122,7 +126,8 @@ fn load_model(path: Option<&Path>) -> Result<(Model, String), Failure> {
                     "no default model is built into this binary (models/default.model was empty when it was built); pass --model PATH".into(),
                 ));
             }
-            let model = Model::from_bytes(DEFAULT_MODEL).map_err(|e| Failure(format!("{DEFAULT_MODEL_NAME}: {e}")))?;
+            let model = Model::from_bytes(DEFAULT_MODEL)
+                .map_err(|e| Failure(format!("{DEFAULT_MODEL_NAME}: {e}")))?;
             Ok((model, DEFAULT_MODEL_NAME.to_string()))
         }
     }
@@ -131,7 +136,11 @@ fn load_model(path: Option<&Path>) -> Result<(Model, String), Failure> {
 fn corpus_options(args: &cli::CorpusArgs) -> CorpusOptions {
     CorpusOptions {
         text_field: args.text_field.clone(),
-        folder_label: args.folder_label.as_ref().map(|f| f.to_lowercase()).filter(|f| !f.is_empty()),
+        folder_label: args
+            .folder_label
+            .as_ref()
+            .map(|f| f.to_lowercase())
+            .filter(|f| !f.is_empty()),
         max_bytes: args.max_bytes,
     }
 }
@@ -147,7 +156,10 @@ fn load_corpus(path: &Path, args: &cli::CorpusArgs, quiet: bool) -> Result<Corpu
         eprintln!("classify: warning: skipped {place}: {why}");
     }
     if corpus.skipped.len() > SHOWN {
-        eprintln!("classify: warning: skipped {} more documents", corpus.skipped.len() - SHOWN);
+        eprintln!(
+            "classify: warning: skipped {} more documents",
+            corpus.skipped.len() - SHOWN
+        );
     }
     Ok(corpus)
 }
@@ -158,7 +170,10 @@ fn train(args: TrainArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let mut params: TrainParams = args.options.params(&args.corpus).map_err(usage)?;
     // The options that shape the model; -q only changes what is printed,
     // so it is left out and the file does not depend on it.
-    params.command = std::env::args().skip(1).filter(|a| a != "-q" && a != "--quiet").collect();
+    params.command = std::env::args()
+        .skip(1)
+        .filter(|a| a != "-q" && a != "--quiet")
+        .collect();
     params.data = args.data.display().to_string();
     let valid = params.check()?;
     let corpus = load_corpus(&args.data, &args.corpus, quiet)?;
@@ -171,8 +186,17 @@ fn train(args: TrainArgs, quiet: bool) -> Result<ExitCode, Failure> {
     model.save(&args.out)?;
     let mut out = io::stdout().lock();
     let meta = model.metadata();
-    writeln!(out, "trained {} in {:.2} s", args.out.display(), start.elapsed().as_secs_f64())?;
-    let skipped = if corpus.skipped.is_empty() { String::new() } else { format!(" ({} skipped)", corpus.skipped.len()) };
+    writeln!(
+        out,
+        "trained {} in {:.2} s",
+        args.out.display(),
+        start.elapsed().as_secs_f64()
+    )?;
+    let skipped = if corpus.skipped.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} skipped)", corpus.skipped.len())
+    };
     writeln!(out, "  documents   {}{skipped}", meta.documents)?;
     let p = model.vectorizer().params();
     writeln!(
@@ -184,7 +208,11 @@ fn train(args: TrainArgs, quiet: bool) -> Result<ExitCode, Failure> {
     )?;
     writeln!(out, "  algorithm   {}", meta.algorithm)?;
     for head in &meta.heads {
-        let counts: Vec<String> = head.class_counts.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let counts: Vec<String> = head
+            .class_counts
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
         writeln!(out, "  {:<11} {}", head.name, counts.join(", "))?;
         if let Some(cv) = &head.cv {
             let s = CvSummary::from_scores(cv);
@@ -246,7 +274,13 @@ fn label(args: LabelArgs) -> Result<ExitCode, Failure> {
     let mut failed = 0usize;
     let inputs = expand_inputs(&args.paths, &mut failed);
     let stdout = io::stdout();
-    let mut writer = LabelWriter::new(BufWriter::new(stdout.lock()), format, &model, min_confidence, args.explain > 0);
+    let mut writer = LabelWriter::new(
+        BufWriter::new(stdout.lock()),
+        format,
+        &model,
+        min_confidence,
+        args.explain > 0,
+    );
     writer.begin()?;
     if args.jsonl {
         for input in &inputs {
@@ -258,11 +292,20 @@ fn label(args: LabelArgs) -> Result<ExitCode, Failure> {
             let results: Vec<(String, Result<Labeled, String>)> = batch
                 .par_iter()
                 .map(|input| match input {
-                    Input::Stdin => ("stdin".to_string(), read_stdin(args.max_bytes).and_then(|t| label_text(&model, "path", "-", &t, MarkupFormat::Auto, args.explain))),
+                    Input::Stdin => (
+                        "stdin".to_string(),
+                        read_stdin(args.max_bytes).and_then(|t| {
+                            label_text(&model, "path", "-", &t, MarkupFormat::Auto, args.explain)
+                        }),
+                    ),
                     Input::File(p) => {
                         let name = p.display().to_string();
                         let r = document::load(p, args.max_bytes)
-                            .map(|d| Labeled { key: "path", name: name.clone(), labels: model.label(&d.text, args.explain) })
+                            .map(|d| Labeled {
+                                key: "path",
+                                name: name.clone(),
+                                labels: model.label(&d.text, args.explain),
+                            })
                             .map_err(|e| e.to_string());
                         (name, r)
                     }
@@ -287,14 +330,29 @@ fn label(args: LabelArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn label_text(model: &Model, key: &'static str, name: &str, raw: &str, format: MarkupFormat, explain: usize) -> Result<Labeled, String> {
+fn label_text(
+    model: &Model,
+    key: &'static str,
+    name: &str,
+    raw: &str,
+    format: MarkupFormat,
+    explain: usize,
+) -> Result<Labeled, String> {
     let doc = document::prepare(raw, format).map_err(|e| e.to_string())?;
-    Ok(Labeled { key, name: name.to_string(), labels: model.label(&doc.text, explain) })
+    Ok(Labeled {
+        key,
+        name: name.to_string(),
+        labels: model.label(&doc.text, explain),
+    })
 }
 
 fn read_stdin(max_bytes: u64) -> Result<String, String> {
     let mut bytes = Vec::new();
-    io::stdin().lock().take(max_bytes + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    io::stdin()
+        .lock()
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
     if bytes.len() as u64 > max_bytes {
         return Err(format!(
             "input is over the limit of {max_bytes} bytes for one document (raise it with --max-bytes)"
@@ -304,13 +362,25 @@ fn read_stdin(max_bytes: u64) -> Result<String, String> {
 }
 
 /// Labels a JSON Lines stream in batches; returns how many records failed.
-fn label_jsonl<W: Write>(input: &Input, args: &LabelArgs, model: &Model, writer: &mut LabelWriter<W>) -> Result<usize, Failure> {
+fn label_jsonl<W: Write>(
+    input: &Input,
+    args: &LabelArgs,
+    model: &Model,
+    writer: &mut LabelWriter<W>,
+) -> Result<usize, Failure> {
     let (source, reader): (String, Box<dyn BufRead>) = match input {
         Input::Stdin => ("stdin".into(), Box::new(io::stdin().lock())),
         Input::File(p) => match std::fs::File::open(p) {
-            Ok(f) => (p.display().to_string(), Box::new(io::BufReader::with_capacity(1 << 20, f))),
+            Ok(f) => (
+                p.display().to_string(),
+                Box::new(io::BufReader::with_capacity(1 << 20, f)),
+            ),
             Err(e) => {
-                eprintln!("classify: {}: {}", p.display(), e.to_string().to_lowercase());
+                eprintln!(
+                    "classify: {}: {}",
+                    p.display(),
+                    e.to_string().to_lowercase()
+                );
                 return Ok(1);
             }
         },
@@ -341,20 +411,38 @@ fn label_jsonl<W: Write>(input: &Input, args: &LabelArgs, model: &Model, writer:
             .par_iter()
             .map(|(n, line)| {
                 if line.len() as u64 > args.max_bytes {
-                    return Some(Err(format!("{source}:{n}: record is {} bytes, over the limit of {} bytes", line.len(), args.max_bytes)));
+                    return Some(Err(format!(
+                        "{source}:{n}: record is {} bytes, over the limit of {} bytes",
+                        line.len(),
+                        args.max_bytes
+                    )));
                 }
                 let text = match std::str::from_utf8(line) {
                     Ok(t) => t,
-                    Err(e) => return Some(Err(format!("{source}:{n}: invalid UTF-8 at byte {}", e.valid_up_to()))),
+                    Err(e) => {
+                        return Some(Err(format!(
+                            "{source}:{n}: invalid UTF-8 at byte {}",
+                            e.valid_up_to()
+                        )))
+                    }
                 };
                 match corpus::parse_json_record(text, &args.text_field) {
                     Ok(None) => None,
                     Err(e) => Some(Err(format!("{source}:{n}: invalid JSON: {e}"))),
-                    Ok(Some((id, text, _))) => {
+                    Ok(Some(corpus::JsonRecord { id, text, .. })) => {
                         let name = id.unwrap_or_else(|| format!("line {n}"));
                         Some(
                             text.map_err(|e| e.to_string())
-                                .and_then(|t| label_text(model, "id", &name, &t, MarkupFormat::Auto, args.explain))
+                                .and_then(|t| {
+                                    label_text(
+                                        model,
+                                        "id",
+                                        &name,
+                                        &t,
+                                        MarkupFormat::Auto,
+                                        args.explain,
+                                    )
+                                })
                                 .map_err(|e| format!("{source}:{n}: {e}")),
                         )
                     }
@@ -398,7 +486,14 @@ fn eval(args: EvalArgs, quiet: bool) -> Result<ExitCode, Failure> {
                 let predictions = (0..h.docs.len())
                     .map(|i| {
                         let r = &records[h.docs[i]];
-                        DocPrediction { id: r.id.clone(), gold: h.gold[i], pred: h.pred[i], probability: h.probability[i], terms: vec![], excerpt: excerpt(&r.text) }
+                        DocPrediction {
+                            id: r.id.clone(),
+                            gold: h.gold[i],
+                            pred: h.pred[i],
+                            probability: h.probability[i],
+                            terms: vec![],
+                            excerpt: excerpt(&r.text),
+                        }
                     })
                     .collect();
                 HeadEval {
@@ -409,14 +504,28 @@ fn eval(args: EvalArgs, quiet: bool) -> Result<ExitCode, Failure> {
                 }
             })
             .collect();
-        EvalReport { model: format!("cross-validation ({k} folds, {})", params.algorithm.name()), data, heads, notes: vec![], metadata: None }
+        EvalReport {
+            model: format!("cross-validation ({k} folds, {})", params.algorithm.name()),
+            data,
+            heads,
+            notes: vec![],
+            metadata: None,
+        }
     } else {
         let (model, name) = load_model(args.model.as_deref())?;
-        let wanted: Vec<String> = args.corpus.labels.iter().map(|l| l.to_lowercase()).collect();
+        let wanted: Vec<String> = args
+            .corpus
+            .labels
+            .iter()
+            .map(|l| l.to_lowercase())
+            .collect();
         for w in &wanted {
             if model.head(w).is_none() {
                 let heads: Vec<&str> = model.heads().iter().map(|h| h.name.as_str()).collect();
-                return Err(Failure(format!("{name}: the model has no head {w:?} (heads: {})", heads.join(", "))));
+                return Err(Failure(format!(
+                    "{name}: the model has no head {w:?} (heads: {})",
+                    heads.join(", ")
+                )));
             }
         }
         bars.begin("labeling", records.len() as u64);
@@ -431,9 +540,14 @@ fn eval(args: EvalArgs, quiet: bool) -> Result<ExitCode, Failure> {
             if !wanted.is_empty() && !wanted.contains(&head.name) {
                 continue;
             }
-            let docs: Vec<usize> = (0..records.len()).filter(|&i| records[i].labels.contains_key(&head.name)).collect();
+            let docs: Vec<usize> = (0..records.len())
+                .filter(|&i| records[i].labels.contains_key(&head.name))
+                .collect();
             if docs.is_empty() {
-                notes.push(format!("head {:?} skipped: the data has no {:?} labels", head.name, head.name));
+                notes.push(format!(
+                    "head {:?} skipped: the data has no {:?} labels",
+                    head.name, head.name
+                ));
                 continue;
             }
             // Gold classes the model never saw still count (as misses).
@@ -452,20 +566,49 @@ fn eval(args: EvalArgs, quiet: bool) -> Result<ExitCode, Failure> {
                     let (idx, val) = (&x.indices()[a..b], &x.data()[a..b]);
                     let p = head.classifier.proba_one(idx, val);
                     let pred = classify::linear::argmax(&p);
-                    let terms = head.classifier.contributions(idx, val, pred, 5).into_iter().map(|(j, _)| model.vectorizer().feature(j as usize).to_string()).collect();
-                    let gold = classes.iter().position(|c| *c == records[i].labels[&head.name]).expect("added above");
-                    DocPrediction { id: records[i].id.clone(), gold, pred, probability: p[pred], terms, excerpt: excerpt(&records[i].text) }
+                    let terms = head
+                        .classifier
+                        .contributions(idx, val, pred, 5)
+                        .into_iter()
+                        .map(|(j, _)| model.vectorizer().feature(j as usize).to_string())
+                        .collect();
+                    let gold = classes
+                        .iter()
+                        .position(|c| *c == records[i].labels[&head.name])
+                        .expect("added above");
+                    DocPrediction {
+                        id: records[i].id.clone(),
+                        gold,
+                        pred,
+                        probability: p[pred],
+                        terms,
+                        excerpt: excerpt(&records[i].text),
+                    }
                 })
                 .collect();
             let gold: Vec<usize> = results.iter().map(|r| r.gold).collect();
             let pred: Vec<usize> = results.iter().map(|r| r.pred).collect();
-            heads.push(HeadEval { head: head.name.clone(), scores: scores(&classes, &gold, &pred), cv: None, predictions: results });
+            heads.push(HeadEval {
+                head: head.name.clone(),
+                scores: scores(&classes, &gold, &pred),
+                cv: None,
+                predictions: results,
+            });
         }
         if heads.is_empty() {
             let names: Vec<&str> = model.heads().iter().map(|h| h.name.as_str()).collect();
-            return Err(Failure(format!("{data}: no document carries a label the model predicts ({})", names.join(", "))));
+            return Err(Failure(format!(
+                "{data}: no document carries a label the model predicts ({})",
+                names.join(", ")
+            )));
         }
-        EvalReport { model: name, data, heads, notes, metadata: Some(model.metadata().clone()) }
+        EvalReport {
+            model: name,
+            data,
+            heads,
+            notes,
+            metadata: Some(model.metadata().clone()),
+        }
     };
     let mut buf: Vec<u8> = Vec::new();
     match args.format {
@@ -482,9 +625,23 @@ fn eval(args: EvalArgs, quiet: bool) -> Result<ExitCode, Failure> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let fail = |e: io::Error| Failure(format!("{}: {}", path.display(), e.to_string().to_lowercase()));
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp-{}", path.file_name().map_or("out".into(), |n| n.to_string_lossy()), std::process::id()));
+    let fail = |e: io::Error| {
+        Failure(format!(
+            "{}: {}",
+            path.display(),
+            e.to_string().to_lowercase()
+        ))
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map_or("out".into(), |n| n.to_string_lossy()),
+        std::process::id()
+    ));
     std::fs::write(&tmp, bytes).map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
@@ -507,7 +664,12 @@ fn info(args: InfoArgs) -> Result<ExitCode, Failure> {
                     .iter()
                     .enumerate()
                     .map(|(c, class)| {
-                        let terms: Vec<&str> = h.classifier.top_features(c, args.top).iter().map(|(j, _)| v.feature(*j as usize)).collect();
+                        let terms: Vec<&str> = h
+                            .classifier
+                            .top_features(c, args.top)
+                            .iter()
+                            .map(|(j, _)| v.feature(*j as usize))
+                            .collect();
                         (class.clone(), serde_json::json!(terms))
                     })
                     .collect();
@@ -527,23 +689,52 @@ fn info(args: InfoArgs) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "model       {name}")?;
-    writeln!(out, "created     {} by classify {}", meta.created, meta.classify_version)?;
+    writeln!(
+        out,
+        "created     {} by classify {}",
+        meta.created, meta.classify_version
+    )?;
     writeln!(out, "command     classify {}", meta.command.join(" "))?;
-    writeln!(out, "data        {} ({} documents)", meta.data, meta.documents)?;
+    writeln!(
+        out,
+        "data        {} ({} documents)",
+        meta.data, meta.documents
+    )?;
     writeln!(out, "algorithm   {}", meta.algorithm)?;
     let p = v.params();
-    writeln!(out, "vocabulary  {} features (1..={}-grams, min_df {}, stemming {:?}, stop words {:?})", v.n_features(), p.tokenizer.ngram_max, p.min_df, p.tokenizer.stemming, p.tokenizer.stop_words)?;
+    writeln!(
+        out,
+        "vocabulary  {} features (1..={}-grams, min_df {}, stemming {:?}, stop words {:?})",
+        v.n_features(),
+        p.tokenizer.ngram_max,
+        p.min_df,
+        p.tokenizer.stemming,
+        p.tokenizer.stop_words
+    )?;
     for (head, info) in model.heads().iter().zip(&meta.heads) {
         writeln!(out)?;
-        let counts: Vec<String> = info.class_counts.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let counts: Vec<String> = info
+            .class_counts
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
         writeln!(out, "{}: {}", head.name, counts.join(", "))?;
         if let Some(cv) = &info.cv {
             let s = CvSummary::from_scores(cv);
-            writeln!(out, "  {}-fold cv: accuracy {:.3} ± {:.3}, macro-F1 {:.3} ± {:.3}", s.folds, s.accuracy_mean, s.accuracy_std, s.macro_f1_mean, s.macro_f1_std)?;
+            writeln!(
+                out,
+                "  {}-fold cv: accuracy {:.3} ± {:.3}, macro-F1 {:.3} ± {:.3}",
+                s.folds, s.accuracy_mean, s.accuracy_std, s.macro_f1_mean, s.macro_f1_std
+            )?;
         }
         let w = head.classes.iter().map(|c| c.len()).max().unwrap_or(0);
         for (c, class) in head.classes.iter().enumerate() {
-            let terms: Vec<&str> = head.classifier.top_features(c, args.top).iter().map(|(j, _)| v.feature(*j as usize)).collect();
+            let terms: Vec<&str> = head
+                .classifier
+                .top_features(c, args.top)
+                .iter()
+                .map(|(j, _)| v.feature(*j as usize))
+                .collect();
             writeln!(out, "  {class:<w$}  {}", terms.join(", "))?;
         }
     }

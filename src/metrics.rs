@@ -59,7 +59,13 @@ pub fn scores(classes: &[String], gold: &[usize], pred: &[usize]) -> Scores {
             } else {
                 0.0
             };
-            ClassScores { class: classes[c].clone(), precision, recall, f1, support }
+            ClassScores {
+                class: classes[c].clone(),
+                precision,
+                recall,
+                f1,
+                support,
+            }
         })
         .collect();
     // Like scikit-learn, classes that are neither in the gold labels nor
@@ -78,9 +84,20 @@ pub fn scores(classes: &[String], gold: &[usize], pred: &[usize]) -> Scores {
     let weighted_f1 = if n == 0 {
         0.0
     } else {
-        per_class.iter().map(|s| s.f1 * s.support as f64).sum::<f64>() / n as f64
+        per_class
+            .iter()
+            .map(|s| s.f1 * s.support as f64)
+            .sum::<f64>()
+            / n as f64
     };
-    Scores { documents: n, accuracy: ratio(correct, n), macro_f1, weighted_f1, per_class, confusion }
+    Scores {
+        documents: n,
+        accuracy: ratio(correct, n),
+        macro_f1,
+        weighted_f1,
+        per_class,
+        confusion,
+    }
 }
 
 /// Mean and (population) standard deviation.
@@ -108,13 +125,20 @@ mod tests {
         //   accuracy_score -> 0.6666667
         //   f1_score(average="macro") -> 0.6555556 (per class 0.8, 0.5, 0.6666667)
         //   f1_score(average="weighted") -> 0.6777778
-        let s = scores(&names(&["a", "b", "c"]), &[0, 0, 0, 1, 1, 2], &[0, 0, 1, 1, 2, 2]);
+        let s = scores(
+            &names(&["a", "b", "c"]),
+            &[0, 0, 0, 1, 1, 2],
+            &[0, 0, 1, 1, 2, 2],
+        );
         assert!((s.accuracy - 0.666_666_7).abs() < 1e-6);
         assert!((s.macro_f1 - 0.655_555_6).abs() < 1e-6);
         assert!((s.weighted_f1 - 0.677_777_8).abs() < 1e-6);
         let f1: Vec<f64> = s.per_class.iter().map(|c| c.f1).collect();
         assert!((f1[0] - 0.8).abs() < 1e-9 && (f1[1] - 0.5).abs() < 1e-9);
-        assert_eq!(s.confusion, vec![vec![2, 1, 0], vec![0, 1, 1], vec![0, 0, 1]]);
+        assert_eq!(
+            s.confusion,
+            vec![vec![2, 1, 0], vec![0, 1, 1], vec![0, 0, 1]]
+        );
         // linfa's ConfusionMatrix would report the harmonic mean of
         // macro-precision (0.6667) and macro-recall (0.7778): 0.7179, not
         // the 0.6556 that scikit-learn and this module report.

@@ -37,7 +37,10 @@ pub enum ModelError {
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
     #[error("{path}: {problem}")]
-    Format { path: PathBuf, problem: FormatProblem },
+    Format {
+        path: PathBuf,
+        problem: FormatProblem,
+    },
 }
 
 /// What is wrong with a model file's bytes.
@@ -85,7 +88,13 @@ impl Classifier {
         }
     }
 
-    pub fn contributions(&self, idx: &[u32], val: &[f32], class: usize, n: usize) -> Vec<(u32, f32)> {
+    pub fn contributions(
+        &self,
+        idx: &[u32],
+        val: &[f32],
+        class: usize,
+        n: usize,
+    ) -> Vec<(u32, f32)> {
         match self {
             Classifier::Linear(m) => m.contributions(idx, val, class, n),
             Classifier::Bayes(m) => m.contributions(idx, val, class, n),
@@ -182,7 +191,11 @@ pub struct HeadLabel {
 
 impl Model {
     pub fn new(vectorizer: TfIdf, heads: Vec<Head>, metadata: Metadata) -> Model {
-        Model { vectorizer, heads, metadata }
+        Model {
+            vectorizer,
+            heads,
+            metadata,
+        }
     }
 
     pub fn vectorizer(&self) -> &TfIdf {
@@ -274,7 +287,10 @@ impl Model {
         let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
         let payload = &bytes[HEADER_LEN..];
         if payload.len() as u64 != expected {
-            return Err(FormatProblem::Truncated { expected, found: payload.len() as u64 });
+            return Err(FormatProblem::Truncated {
+                expected,
+                found: payload.len() as u64,
+            });
         }
         if crc32fast::hash(payload) != crc {
             return Err(FormatProblem::Checksum);
@@ -301,7 +317,11 @@ impl Model {
                 )));
             }
         }
-        Ok(Model { vectorizer, heads: file.heads, metadata: file.metadata })
+        Ok(Model {
+            vectorizer,
+            heads: file.heads,
+            metadata: file.metadata,
+        })
     }
 
     /// Reads a model file.
@@ -310,23 +330,33 @@ impl Model {
             path: path.to_path_buf(),
             message: io_message(&e),
         })?;
-        Model::from_bytes(&bytes)
-            .map_err(|problem| ModelError::Format { path: path.to_path_buf(), problem })
+        Model::from_bytes(&bytes).map_err(|problem| ModelError::Format {
+            path: path.to_path_buf(),
+            problem,
+        })
     }
 
     /// Writes the model atomically: a temporary file in the target's
     /// directory, flushed to disk, then renamed over the target.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let io = |e: std::io::Error| ModelError::Io { path: path.to_path_buf(), message: io_message(&e) };
+        let io = |e: std::io::Error| ModelError::Io {
+            path: path.to_path_buf(),
+            message: io_message(&e),
+        };
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         if path.is_dir() {
-            return Err(ModelError::Io { path: path.to_path_buf(), message: "is a directory".into() });
+            return Err(ModelError::Io {
+                path: path.to_path_buf(),
+                message: "is a directory".into(),
+            });
         }
         std::fs::create_dir_all(&dir).map_err(io)?;
-        let name = path.file_name().map_or("model".into(), |n| n.to_string_lossy().to_string());
+        let name = path
+            .file_name()
+            .map_or("model".into(), |n| n.to_string_lossy().to_string());
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let result = (|| {
             let mut file = std::fs::File::create(&tmp)?;
@@ -344,7 +374,9 @@ impl Model {
 
 fn io_message(e: &std::io::Error) -> String {
     let msg = e.to_string();
-    msg.find(" (os error").map_or(msg.clone(), |i| msg[..i].to_string()).to_lowercase()
+    msg.find(" (os error")
+        .map_or(msg.clone(), |i| msg[..i].to_string())
+        .to_lowercase()
 }
 
 /// The UTC date `YYYY-MM-DD` of a Unix time (days-from-civil inverse,
@@ -420,6 +452,9 @@ mod tests {
         ]
         .concat();
         let err = Model::from_bytes(&bytes).unwrap_err().to_string();
-        assert!(err.starts_with("corrupt model file (cannot decode: "), "{err}");
+        assert!(
+            err.starts_with("corrupt model file (cannot decode: "),
+            "{err}"
+        );
     }
 }

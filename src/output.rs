@@ -51,17 +51,38 @@ fn csv_field(s: &str) -> String {
 }
 
 impl<W: Write> LabelWriter<W> {
-    pub fn new(out: W, format: Format, model: &Model, min_confidence: Option<f32>, explain: bool) -> Self {
+    pub fn new(
+        out: W,
+        format: Format,
+        model: &Model,
+        min_confidence: Option<f32>,
+        explain: bool,
+    ) -> Self {
         let heads = model
             .heads()
             .iter()
             .map(|h| {
-                let widest = h.classes.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+                let widest = h
+                    .classes
+                    .iter()
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 // Room for the "?" that marks an uncertain label.
-                (h.name.clone(), widest.max(h.name.len()) + usize::from(min_confidence.is_some()))
+                (
+                    h.name.clone(),
+                    widest.max(h.name.len()) + usize::from(min_confidence.is_some()),
+                )
             })
             .collect();
-        LabelWriter { out, format, heads, min_confidence, explain, count: 0 }
+        LabelWriter {
+            out,
+            format,
+            heads,
+            min_confidence,
+            explain,
+            count: 0,
+        }
     }
 
     fn uncertain(&self, l: &HeadLabel) -> bool {
@@ -131,8 +152,11 @@ impl<W: Write> LabelWriter<W> {
                 writeln!(self.out, "{}", doc.name)?;
                 if self.explain {
                     for l in &doc.labels {
-                        let terms: Vec<String> =
-                            l.explain.iter().map(|(t, w)| format!("{t} ({w:.3})")).collect();
+                        let terms: Vec<String> = l
+                            .explain
+                            .iter()
+                            .map(|(t, w)| format!("{t} ({w:.3})"))
+                            .collect();
                         writeln!(self.out, "    {} {}: {}", l.head, l.label, terms.join(", "))?;
                     }
                 }
@@ -141,9 +165,17 @@ impl<W: Write> LabelWriter<W> {
                 if self.count > 0 {
                     write!(self.out, ",")?;
                 }
-                write!(self.out, "\n  {}", serde_json::to_string(&self.json_value(doc))?)?;
+                write!(
+                    self.out,
+                    "\n  {}",
+                    serde_json::to_string(&self.json_value(doc))?
+                )?;
             }
-            Format::Jsonl => writeln!(self.out, "{}", serde_json::to_string(&self.json_value(doc))?)?,
+            Format::Jsonl => writeln!(
+                self.out,
+                "{}",
+                serde_json::to_string(&self.json_value(doc))?
+            )?,
             Format::Csv => {
                 let mut cols = vec![csv_field(&doc.name)];
                 for l in &doc.labels {

@@ -106,7 +106,12 @@ impl EvalReport {
                 )?;
             }
             let names = class_names(s);
-            let w = names.iter().map(|n| n.chars().count()).max().unwrap_or(5).max(5);
+            let w = names
+                .iter()
+                .map(|n| n.chars().count())
+                .max()
+                .unwrap_or(5)
+                .max(5);
             writeln!(out)?;
             writeln!(out, "  {:<w$}  precision  recall  f1     support", "class")?;
             for c in &s.per_class {
@@ -118,7 +123,13 @@ impl EvalReport {
             }
             writeln!(out)?;
             writeln!(out, "  confusion (rows: true class, columns: predicted)")?;
-            let cw = w.max(s.confusion.iter().flatten().max().map_or(1, |m| m.to_string().len()));
+            let cw = w.max(
+                s.confusion
+                    .iter()
+                    .flatten()
+                    .max()
+                    .map_or(1, |m| m.to_string().len()),
+            );
             write!(out, "  {:<w$}", "")?;
             for n in &names {
                 write!(out, "  {n:>cw$}")?;
@@ -147,7 +158,11 @@ impl EvalReport {
             writeln!(out, "\n## {}\n", head.head)?;
             writeln!(out, "| documents | accuracy | macro-F1 | weighted-F1 |")?;
             writeln!(out, "|---:|---:|---:|---:|")?;
-            writeln!(out, "| {} | {:.3} | {:.3} | {:.3} |", s.documents, s.accuracy, s.macro_f1, s.weighted_f1)?;
+            writeln!(
+                out,
+                "| {} | {:.3} | {:.3} | {:.3} |",
+                s.documents, s.accuracy, s.macro_f1, s.weighted_f1
+            )?;
             if let Some(cv) = &head.cv {
                 writeln!(
                     out,
@@ -158,10 +173,17 @@ impl EvalReport {
             writeln!(out, "\n| class | precision | recall | F1 | support |")?;
             writeln!(out, "|---|---:|---:|---:|---:|")?;
             for c in &s.per_class {
-                writeln!(out, "| {} | {:.3} | {:.3} | {:.3} | {} |", c.class, c.precision, c.recall, c.f1, c.support)?;
+                writeln!(
+                    out,
+                    "| {} | {:.3} | {:.3} | {:.3} | {} |",
+                    c.class, c.precision, c.recall, c.f1, c.support
+                )?;
             }
             let names = class_names(s);
-            writeln!(out, "\nConfusion matrix (rows: true class, columns: predicted):\n")?;
+            writeln!(
+                out,
+                "\nConfusion matrix (rows: true class, columns: predicted):\n"
+            )?;
             writeln!(out, "| true \\ predicted | {} |", names.join(" | "))?;
             writeln!(out, "|---|{}", "---:|".repeat(names.len()))?;
             for (n, row) in names.iter().zip(&s.confusion) {

@@ -27,8 +27,14 @@ pub enum TrainError {
     MissingLabel { field: String, available: String },
     #[error("no label field to train: the data has neither \"topic\", \"stance\" nor \"label\"; name one with --label (fields found: {available})")]
     NoLabels { available: String },
-    #[error("label field {field:?} has a single class ({class:?}, {count} documents): need at least 2")]
-    SingleClass { field: String, class: String, count: usize },
+    #[error(
+        "label field {field:?} has a single class ({class:?}, {count} documents): need at least 2"
+    )]
+    SingleClass {
+        field: String,
+        class: String,
+        count: usize,
+    },
     #[error("cross-validation with {k} folds is invalid: need 2 to 20 folds, and at least as many documents ({documents})")]
     Folds { k: usize, documents: usize },
     #[error(transparent)]
@@ -109,7 +115,11 @@ impl TrainParams {
             Algorithm::Linear(p) => ValidAlgorithm::Linear(p.check()?),
             Algorithm::Bayes(p) => ValidAlgorithm::Bayes(p.check()?),
         };
-        Ok(TrainValidParams { params: self.clone(), vectorizer, algorithm })
+        Ok(TrainValidParams {
+            params: self.clone(),
+            vectorizer,
+            algorithm,
+        })
     }
 }
 
@@ -137,7 +147,10 @@ pub struct HeadCv {
 }
 
 fn fields_found(corpus: &[Record]) -> String {
-    let all: BTreeSet<&str> = corpus.iter().flat_map(|r| r.labels.keys().map(String::as_str)).collect();
+    let all: BTreeSet<&str> = corpus
+        .iter()
+        .flat_map(|r| r.labels.keys().map(String::as_str))
+        .collect();
     if all.is_empty() {
         "none".into()
     } else {
@@ -159,14 +172,20 @@ pub fn resolve_labels(requested: &[String], corpus: &[Record]) -> Result<Vec<Str
         }
         return Ok(requested.to_vec());
     }
-    let defaults: Vec<String> = DEFAULT_LABELS.iter().filter(|f| has(f)).map(|f| f.to_string()).collect();
+    let defaults: Vec<String> = DEFAULT_LABELS
+        .iter()
+        .filter(|f| has(f))
+        .map(|f| f.to_string())
+        .collect();
     if !defaults.is_empty() {
         return Ok(defaults);
     }
     if has("label") {
         return Ok(vec!["label".into()]);
     }
-    Err(TrainError::NoLabels { available: fields_found(corpus) })
+    Err(TrainError::NoLabels {
+        available: fields_found(corpus),
+    })
 }
 
 /// Documents and sorted classes of each label field.
@@ -180,8 +199,9 @@ pub fn head_data(fields: &[String], corpus: &[Record]) -> Result<Vec<HeadData>, 
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let docs: Vec<usize> =
-                (0..corpus.len()).filter(|&i| corpus[i].labels.contains_key(field)).collect();
+            let docs: Vec<usize> = (0..corpus.len())
+                .filter(|&i| corpus[i].labels.contains_key(field))
+                .collect();
             if classes.len() < 2 {
                 return Err(TrainError::SingleClass {
                     field: field.clone(),
@@ -191,9 +211,18 @@ pub fn head_data(fields: &[String], corpus: &[Record]) -> Result<Vec<HeadData>, 
             }
             let targets = docs
                 .iter()
-                .map(|&i| classes.binary_search(&corpus[i].labels[field]).expect("class collected above"))
+                .map(|&i| {
+                    classes
+                        .binary_search(&corpus[i].labels[field])
+                        .expect("class collected above")
+                })
                 .collect();
-            Ok(HeadData { name: field.clone(), classes, docs, targets })
+            Ok(HeadData {
+                name: field.clone(),
+                classes,
+                docs,
+                targets,
+            })
         })
         .collect()
 }
@@ -219,7 +248,12 @@ impl TrainValidParams {
         &self.params
     }
 
-    fn fit_classifier(&self, x: &Csr, targets: &[usize], k: usize) -> Result<Classifier, TrainError> {
+    fn fit_classifier(
+        &self,
+        x: &Csr,
+        targets: &[usize],
+        k: usize,
+    ) -> Result<Classifier, TrainError> {
         Ok(match &self.algorithm {
             ValidAlgorithm::Linear(p) => Classifier::Linear(p.fit_rows(x, targets, k)?),
             ValidAlgorithm::Bayes(p) => Classifier::Bayes(p.fit_rows(x, targets, k)?),
@@ -251,9 +285,19 @@ impl TrainValidParams {
             for &t in &head.targets {
                 *class_counts.entry(head.classes[t].clone()).or_insert(0) += 1;
             }
-            let cv = cv.and_then(|all| all.iter().find(|c| c.name == head.name)).map(|c| c.scores.clone());
-            infos.push(HeadInfo { name: head.name.clone(), class_counts, cv });
-            fitted.push(Head { name: head.name.clone(), classes: head.classes.clone(), classifier });
+            let cv = cv
+                .and_then(|all| all.iter().find(|c| c.name == head.name))
+                .map(|c| c.scores.clone());
+            infos.push(HeadInfo {
+                name: head.name.clone(),
+                class_counts,
+                cv,
+            });
+            fitted.push(Head {
+                name: head.name.clone(),
+                classes: head.classes.clone(),
+                classifier,
+            });
             progress.advance(1);
         }
         progress.end();
@@ -294,11 +338,17 @@ impl TrainValidParams {
             for f in 0..k {
                 let train: Vec<usize> = (0..n).filter(|&i| folds[i] != f).collect();
                 let test: Vec<usize> = (0..n).filter(|&i| folds[i] == f).collect();
-                let texts: Vec<&str> = train.iter().map(|&i| corpus[head.docs[i]].text.as_str()).collect();
+                let texts: Vec<&str> = train
+                    .iter()
+                    .map(|&i| corpus[head.docs[i]].text.as_str())
+                    .collect();
                 let targets: Vec<usize> = train.iter().map(|&i| head.targets[i]).collect();
                 let (vectorizer, x) = self.vectorizer.fit_transform(&texts)?;
                 let classifier = self.fit_classifier(&x, &targets, head.classes.len())?;
-                let test_texts: Vec<&str> = test.iter().map(|&i| corpus[head.docs[i]].text.as_str()).collect();
+                let test_texts: Vec<&str> = test
+                    .iter()
+                    .map(|&i| corpus[head.docs[i]].text.as_str())
+                    .collect();
                 let tx = vectorizer.transform(&test_texts);
                 let ptr = tx.indptr();
                 let ptr = ptr.raw_storage();
@@ -323,7 +373,11 @@ impl TrainValidParams {
                 pred,
                 probability,
                 fold: folds,
-                scores: CvScores { folds: k, accuracy: fold_acc, macro_f1: fold_f1 },
+                scores: CvScores {
+                    folds: k,
+                    accuracy: fold_acc,
+                    macro_f1: fold_f1,
+                },
             });
         }
         progress.end();
@@ -341,25 +395,51 @@ mod tests {
         if let Some(s) = stance {
             labels.insert("stance".to_string(), s.to_string());
         }
-        Record { id: text.into(), text: text.into(), labels }
+        Record {
+            id: text.into(),
+            text: text.into(),
+            labels,
+        }
     }
 
     fn corpus() -> Vec<Record> {
         let mut out = Vec::new();
         for i in 0..6 {
-            out.push(rec(&format!("border asylum migrants visa deportation case {i}"), "immigration", Some("critical")));
-            out.push(rec(&format!("school teachers pupils classroom exam district {i}"), "education", Some("neutral")));
-            out.push(rec(&format!("senate election campaign ballot votes governor {i}"), "politics", None));
+            out.push(rec(
+                &format!("border asylum migrants visa deportation case {i}"),
+                "immigration",
+                Some("critical"),
+            ));
+            out.push(rec(
+                &format!("school teachers pupils classroom exam district {i}"),
+                "education",
+                Some("neutral"),
+            ));
+            out.push(rec(
+                &format!("senate election campaign ballot votes governor {i}"),
+                "politics",
+                None,
+            ));
         }
         out
     }
 
     #[test]
     fn trains_heads_on_documents_that_carry_the_field() {
-        let model = TrainParams::default().check().unwrap().fit(&corpus(), None, &Silent).unwrap();
+        let model = TrainParams::default()
+            .check()
+            .unwrap()
+            .fit(&corpus(), None, &Silent)
+            .unwrap();
         let names: Vec<&str> = model.heads().iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["topic", "stance"]);
-        assert_eq!(model.metadata().heads[1].class_counts.values().sum::<usize>(), 12);
+        assert_eq!(
+            model.metadata().heads[1]
+                .class_counts
+                .values()
+                .sum::<usize>(),
+            12
+        );
         let labels = model.label("deportation of migrants at the border", 2);
         assert_eq!(labels[0].label, "immigration");
         assert_eq!(labels[1].label, "critical");
@@ -368,7 +448,11 @@ mod tests {
 
     #[test]
     fn cross_validation_scores_every_document_once() {
-        let cv = TrainParams::default().check().unwrap().cross_validate(&corpus(), 3, 1, &Silent).unwrap();
+        let cv = TrainParams::default()
+            .check()
+            .unwrap()
+            .cross_validate(&corpus(), 3, 1, &Silent)
+            .unwrap();
         assert_eq!(cv[0].gold.len(), 18);
         assert_eq!(cv[0].scores.accuracy.len(), 3);
         assert_eq!(cv[0].pred, cv[0].gold, "separable toy data");
@@ -376,17 +460,40 @@ mod tests {
 
     #[test]
     fn label_problems_are_named() {
-        let params = TrainParams { labels: vec!["bias".into()], ..Default::default() };
-        let err = params.check().unwrap().fit(&corpus(), None, &Silent).unwrap_err();
-        assert_eq!(err.to_string(), "no document has the label field \"bias\" (fields found: stance, topic)");
+        let params = TrainParams {
+            labels: vec!["bias".into()],
+            ..Default::default()
+        };
+        let err = params
+            .check()
+            .unwrap()
+            .fit(&corpus(), None, &Silent)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no document has the label field \"bias\" (fields found: stance, topic)"
+        );
         let mut one = corpus();
         one.iter_mut().for_each(|r| {
             r.labels.insert("topic".into(), "politics".into());
         });
-        let params = TrainParams { labels: vec!["topic".into()], ..Default::default() };
-        let err = params.check().unwrap().fit(&one, None, &Silent).unwrap_err();
+        let params = TrainParams {
+            labels: vec!["topic".into()],
+            ..Default::default()
+        };
+        let err = params
+            .check()
+            .unwrap()
+            .fit(&one, None, &Silent)
+            .unwrap_err();
         assert_eq!(err.to_string(), "label field \"topic\" has a single class (\"politics\", 18 documents): need at least 2");
-        let err = TrainParams::default().check().unwrap().cross_validate(&corpus(), 1, 1, &Silent).unwrap_err();
-        assert!(err.to_string().starts_with("cross-validation with 1 folds is invalid"));
+        let err = TrainParams::default()
+            .check()
+            .unwrap()
+            .cross_validate(&corpus(), 1, 1, &Silent)
+            .unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("cross-validation with 1 folds is invalid"));
     }
 }

@@ -101,7 +101,10 @@ impl TfIdfParams {
         if self.max_features == Some(0) {
             return Err(VectorizeError::MaxFeatures);
         }
-        Ok(TfIdfValidParams { params: self.clone(), tokenizer })
+        Ok(TfIdfValidParams {
+            params: self.clone(),
+            tokenizer,
+        })
     }
 }
 
@@ -152,7 +155,8 @@ pub struct TfIdfState {
 }
 
 fn pack(ids: &[u32]) -> u128 {
-    ids.iter().fold(0u128, |key, &id| (key << 32) | (id as u128 + 1))
+    ids.iter()
+        .fold(0u128, |key, &id| (key << 32) | (id as u128 + 1))
 }
 
 /// The first id of a packed key and the key's length.
@@ -177,7 +181,7 @@ thread_local! {
     static WORD_CACHE: RefCell<WordCache> =
         RefCell::new(WordCache { owner: 0, map: HashMap::default() });
     static SCRATCH: RefCell<(String, Vec<u32>, Vec<u32>)> =
-        RefCell::new((String::new(), Vec::new(), Vec::new()));
+        const { RefCell::new((String::new(), Vec::new(), Vec::new())) };
 }
 
 /// One chunk's local interning of stems during fit.
@@ -249,12 +253,17 @@ impl TfIdfValidParams {
             .collect();
         // 2. One global term numbering, in sorted order so it does not
         //    depend on how the documents were chunked.
-        let mut all: Vec<&str> =
-            chunks.iter().flat_map(|(v, _)| v.stems.iter().map(String::as_str)).collect();
+        let mut all: Vec<&str> = chunks
+            .iter()
+            .flat_map(|(v, _)| v.stems.iter().map(String::as_str))
+            .collect();
         all.sort_unstable();
         all.dedup();
-        let global: HashMap<&str, u32> =
-            all.iter().enumerate().map(|(i, s)| (*s, i as u32)).collect();
+        let global: HashMap<&str, u32> = all
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, i as u32))
+            .collect();
         let remaps: Vec<Vec<u32>> = chunks
             .iter()
             .map(|(v, _)| v.stems.iter().map(|s| global[s.as_str()]).collect())
@@ -263,7 +272,10 @@ impl TfIdfValidParams {
         drop(global);
         // 3. Remap sequences and count document frequency and total count
         //    of every n-gram, per chunk.
-        let (lo, hi) = (self.params.tokenizer.ngram_min, self.params.tokenizer.ngram_max);
+        let (lo, hi) = (
+            self.params.tokenizer.ngram_min,
+            self.params.tokenizer.ngram_max,
+        );
         let lede = self.params.lede_terms;
         let counts: Vec<HashMap<u128, (u32, u64)>> = chunks
             .par_iter_mut()
@@ -307,7 +319,11 @@ impl TfIdfValidParams {
         // 4. Prune by document frequency and size.
         let n_docs = docs.len();
         let max_df = (self.params.max_df * n_docs as f64).floor() as u32;
-        let max_df = if self.params.max_df >= 1.0 { u32::MAX } else { max_df };
+        let max_df = if self.params.max_df >= 1.0 {
+            u32::MAX
+        } else {
+            max_df
+        };
         let mut kept: Vec<(u128, u32, u64)> = total
             .into_iter()
             .filter(|&(_, (df, _))| df as usize >= self.params.min_df && df <= max_df)
@@ -324,10 +340,15 @@ impl TfIdfValidParams {
             if ids[0] == LEDE {
                 return format!("{LEDE_PREFIX}{}", all_terms[ids[1] as usize]);
             }
-            ids.iter().map(|&i| all_terms[i as usize].as_str()).collect::<Vec<_>>().join(" ")
+            ids.iter()
+                .map(|&i| all_terms[i as usize].as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         };
-        let mut named: Vec<(String, u32, u64)> =
-            kept.drain(..).map(|(k, df, tf)| (key_string(k), df, tf)).collect();
+        let mut named: Vec<(String, u32, u64)> = kept
+            .drain(..)
+            .map(|(k, df, tf)| (key_string(k), df, tf))
+            .collect();
         if let Some(limit) = self.params.max_features {
             if named.len() > limit {
                 // Most frequent first; ties by feature string, so the cut is
@@ -337,7 +358,9 @@ impl TfIdfValidParams {
             }
         }
         if named.is_empty() {
-            return Err(VectorizeError::EmptyVocabulary { min_df: self.params.min_df });
+            return Err(VectorizeError::EmptyVocabulary {
+                min_df: self.params.min_df,
+            });
         }
         named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Smooth IDF, as scikit-learn: ln((1 + n) / (1 + df)) + 1.
@@ -346,7 +369,11 @@ impl TfIdfValidParams {
             .map(|(_, df, _)| (((1 + n_docs) as f64 / (1 + *df) as f64).ln() + 1.0) as f32)
             .collect();
         let features: Vec<String> = named.into_iter().map(|(f, _, _)| f).collect();
-        let state = TfIdfState { params: self.params.clone(), features, idf };
+        let state = TfIdfState {
+            params: self.params.clone(),
+            features,
+            idf,
+        };
         let fitted = TfIdf::from_state(state)?;
         // 5. Rows for the training documents, from their term sequences,
         //    translated to the frozen term ids.
@@ -407,7 +434,8 @@ impl TfIdf {
         }
         let mut terms: HashMap<Box<str>, u32> =
             HashMap::with_capacity_and_hasher(state.features.len() / 4, Default::default());
-        let mut columns = HashMap::with_capacity_and_hasher(state.features.len(), Default::default());
+        let mut columns =
+            HashMap::with_capacity_and_hasher(state.features.len(), Default::default());
         let mut ids = Vec::with_capacity(4);
         let max_n = state.params.tokenizer.ngram_max;
         for (col, feature) in state.features.iter().enumerate() {
@@ -432,7 +460,11 @@ impl TfIdf {
                 };
                 ids.push(id);
             }
-            let too_long = if is_lede { ids.len() != 2 } else { ids.len() > max_n };
+            let too_long = if is_lede {
+                ids.len() != 2
+            } else {
+                ids.len() > max_n
+            };
             if too_long || body.is_empty() {
                 return Err(VectorizeError::Inconsistent(format!(
                     "feature {feature:?} does not fit the n-gram range"
@@ -506,7 +538,9 @@ impl TfIdf {
 
     /// The column of a feature string, if it is in the vocabulary.
     pub fn column(&self, feature: &str) -> Option<usize> {
-        self.features.binary_search_by(|f| f.as_str().cmp(feature)).ok()
+        self.features
+            .binary_search_by(|f| f.as_str().cmp(feature))
+            .ok()
     }
 
     /// The frozen term ids of `text`'s words, UNKNOWN for words whose stem is
@@ -544,7 +578,10 @@ impl TfIdf {
     /// TF-IDF row from frozen term ids: sublinear TF, IDF, L2 norm; columns
     /// ascending.
     fn row_from_terms(&self, ids: &[u32], keys: &mut Vec<u32>) -> (Vec<u32>, Vec<f32>) {
-        let (lo, hi) = (self.params.tokenizer.ngram_min, self.params.tokenizer.ngram_max);
+        let (lo, hi) = (
+            self.params.tokenizer.ngram_min,
+            self.params.tokenizer.ngram_max,
+        );
         keys.clear();
         ngrams(ids.len(), lo, hi, |s, n| {
             let first = ids[s];
@@ -586,7 +623,11 @@ impl TfIdf {
                 j += 1;
             }
             let tf = (j - i) as f32;
-            let tf = if self.params.sublinear_tf { 1.0 + tf.ln() } else { tf };
+            let tf = if self.params.sublinear_tf {
+                1.0 + tf.ln()
+            } else {
+                tf
+            };
             indices.push(keys[i]);
             values.push(tf * self.idf[keys[i] as usize]);
             i = j;
@@ -609,8 +650,11 @@ impl TfIdf {
 
     /// The rows of many documents, in order, computed in parallel.
     pub fn transform<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Csr {
-        let rows: Vec<(Vec<u32>, Vec<f32>)> =
-            docs.par_iter().with_min_len(16).map(|d| self.transform_one(d.as_ref())).collect();
+        let rows: Vec<(Vec<u32>, Vec<f32>)> = docs
+            .par_iter()
+            .with_min_len(16)
+            .map(|d| self.transform_one(d.as_ref()))
+            .collect();
         assemble(rows.into_iter(), self.n_features())
     }
 }
@@ -630,9 +674,21 @@ mod tests {
 
     #[test]
     fn vocabulary_is_sorted_and_pruned_by_min_df() {
-        let (tfidf, x) = TfIdfParams::default().check().unwrap().fit_transform(&docs()).unwrap();
+        let (tfidf, x) = TfIdfParams::default()
+            .check()
+            .unwrap()
+            .fit_transform(&docs())
+            .unwrap();
         // "café" occurs in one document only (twice): below min_df 2.
-        let expected = ["border", "fund", "school", "school fund", "senat", "teacher", "vote"];
+        let expected = [
+            "border",
+            "fund",
+            "school",
+            "school fund",
+            "senat",
+            "teacher",
+            "vote",
+        ];
         assert_eq!(tfidf.features(), expected);
         assert_eq!(x.shape(), (4, expected.len()));
     }
@@ -641,7 +697,11 @@ mod tests {
     fn idf_matches_scikit_learn_smooth_idf() {
         // scikit-learn TfidfVectorizer(smooth_idf=True): idf = ln((1+n)/(1+df)) + 1.
         // "border" is in 3 of 4 documents: ln(5/4) + 1 = 1.2231436.
-        let tfidf = TfIdfParams::default().check().unwrap().fit(&docs()).unwrap();
+        let tfidf = TfIdfParams::default()
+            .check()
+            .unwrap()
+            .fit(&docs())
+            .unwrap();
         let col = tfidf.column("border").unwrap();
         assert!((tfidf.idf()[col] - 1.223_143_6).abs() < 1e-6);
         // "senat" is in 2 of 4: ln(5/3) + 1 = 1.5108256.
@@ -651,7 +711,10 @@ mod tests {
 
     #[test]
     fn one_document_equals_its_row_in_a_batch() {
-        let params = TfIdfParams { min_df: 1, ..Default::default() };
+        let params = TfIdfParams {
+            min_df: 1,
+            ..Default::default()
+        };
         let (tfidf, x) = params.check().unwrap().fit_transform(&docs()).unwrap();
         let again = tfidf.transform(&docs());
         for (i, doc) in docs().iter().enumerate() {
@@ -667,7 +730,10 @@ mod tests {
 
     #[test]
     fn rows_are_l2_normalized_with_sublinear_tf() {
-        let params = TfIdfParams { min_df: 1, ..Default::default() };
+        let params = TfIdfParams {
+            min_df: 1,
+            ..Default::default()
+        };
         let tfidf = params.check().unwrap().fit(&docs()).unwrap();
         let (idx, val) = tfidf.transform_one("border border border vote");
         let norm: f32 = val.iter().map(|v| v * v).sum::<f32>().sqrt();
@@ -684,7 +750,10 @@ mod tests {
 
     #[test]
     fn unknown_words_break_ngrams_and_empty_text_gives_empty_row() {
-        let params = TfIdfParams { min_df: 1, ..Default::default() };
+        let params = TfIdfParams {
+            min_df: 1,
+            ..Default::default()
+        };
         let tfidf = params.check().unwrap().fit(&docs()).unwrap();
         assert!(tfidf.column("school fund").is_some());
         let (idx, _) = tfidf.transform_one("school zebra funding");
@@ -695,7 +764,11 @@ mod tests {
 
     #[test]
     fn state_round_trip_gives_identical_vectors() {
-        let tfidf = TfIdfParams::default().check().unwrap().fit(&docs()).unwrap();
+        let tfidf = TfIdfParams::default()
+            .check()
+            .unwrap()
+            .fit(&docs())
+            .unwrap();
         let restored = TfIdf::from_state(tfidf.state()).unwrap();
         for doc in docs() {
             assert_eq!(tfidf.transform_one(doc), restored.transform_one(doc));
@@ -704,13 +777,19 @@ mod tests {
 
     #[test]
     fn lede_terms_add_marked_features_for_the_opening() {
-        let params = TfIdfParams { min_df: 1, lede_terms: 2, ..Default::default() };
+        let params = TfIdfParams {
+            min_df: 1,
+            lede_terms: 2,
+            ..Default::default()
+        };
         let (tfidf, x) = params.check().unwrap().fit_transform(&docs()).unwrap();
         assert!(tfidf.column("^border").is_some() && tfidf.column("^senat").is_some());
         // "fund" is the fourth term of document 0: not in its lede.
         let (idx, _) = tfidf.transform_one(docs()[0]);
         let names: Vec<&str> = idx.iter().map(|&c| tfidf.feature(c as usize)).collect();
-        assert!(names.contains(&"^border") && names.contains(&"^wall") && !names.contains(&"^fund"));
+        assert!(
+            names.contains(&"^border") && names.contains(&"^wall") && !names.contains(&"^fund")
+        );
         let restored = TfIdf::from_state(tfidf.state()).unwrap();
         for (i, doc) in docs().iter().enumerate() {
             let (idx, val) = restored.transform_one(doc);
@@ -723,13 +802,20 @@ mod tests {
     fn packed_keys_unpack() {
         assert_eq!(unpack_first(pack(&[7])), (7, 1));
         assert_eq!(unpack_first(pack(&[0, 9])), (0, 2));
-        assert_eq!(unpack_first(pack(&[u32::MAX - 3, 1, 2, 3])), (u32::MAX - 3, 4));
+        assert_eq!(
+            unpack_first(pack(&[u32::MAX - 3, 1, 2, 3])),
+            (u32::MAX - 3, 4)
+        );
         assert_eq!(unpack_first(pack(&[LEDE, 5])), (LEDE, 2));
     }
 
     #[test]
     fn max_features_keeps_the_most_frequent() {
-        let params = TfIdfParams { min_df: 1, max_features: Some(2), ..Default::default() };
+        let params = TfIdfParams {
+            min_df: 1,
+            max_features: Some(2),
+            ..Default::default()
+        };
         let tfidf = params.check().unwrap().fit(&docs()).unwrap();
         assert_eq!(tfidf.features(), ["border", "fund"]);
     }
@@ -737,14 +823,40 @@ mod tests {
     #[test]
     fn invalid_parameters_are_refused() {
         let cases = [
-            (TfIdfParams { min_df: 0, ..Default::default() }, "min_df 0 is invalid: need at least 1 document"),
-            (TfIdfParams { max_df: 1.5, ..Default::default() }, "max_df 1.5 is invalid: need a fraction in (0, 1]"),
-            (TfIdfParams { max_features: Some(0), ..Default::default() }, "max_features 0 is invalid: need at least 1"),
+            (
+                TfIdfParams {
+                    min_df: 0,
+                    ..Default::default()
+                },
+                "min_df 0 is invalid: need at least 1 document",
+            ),
+            (
+                TfIdfParams {
+                    max_df: 1.5,
+                    ..Default::default()
+                },
+                "max_df 1.5 is invalid: need a fraction in (0, 1]",
+            ),
+            (
+                TfIdfParams {
+                    max_features: Some(0),
+                    ..Default::default()
+                },
+                "max_features 0 is invalid: need at least 1",
+            ),
         ];
         for (params, message) in cases {
             assert_eq!(params.check().unwrap_err().to_string(), message);
         }
-        let err = TfIdfParams::default().check().unwrap().fit(&["", "   "]).unwrap_err();
-        assert!(err.to_string().starts_with("no features: every term was dropped"), "{err}");
+        let err = TfIdfParams::default()
+            .check()
+            .unwrap()
+            .fit(&["", "   "])
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("no features: every term was dropped"),
+            "{err}"
+        );
     }
 }

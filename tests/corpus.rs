@@ -11,8 +11,21 @@ use classify::document::front_matter;
 const TOPICS: &[&str] = &["education", "immigration", "other", "politics"];
 const STANCES: &[&str] = &["critical", "neutral", "supportive"];
 const GENRES: &[&str] = &[
-    "aggregator", "analysis", "brief", "editorial", "explainer", "fact-check", "feature", "interview",
-    "letter", "live-blog", "local", "opinion", "press-release", "review", "wire",
+    "aggregator",
+    "analysis",
+    "brief",
+    "editorial",
+    "explainer",
+    "fact-check",
+    "feature",
+    "interview",
+    "letter",
+    "live-blog",
+    "local",
+    "opinion",
+    "press-release",
+    "review",
+    "wire",
 ];
 
 struct Article {
@@ -31,19 +44,48 @@ fn articles() -> Vec<Article> {
             let text = std::fs::read_to_string(&path).expect("UTF-8 article");
             let fm = front_matter(&text);
             let field = |name: &str| {
-                fm.fields.get(name).cloned().unwrap_or_else(|| panic!("{}: no {name:?} in front matter", path.display()))
+                fm.fields
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{}: no {name:?} in front matter", path.display()))
             };
             for name in ["title", "genre"] {
                 assert!(!field(name).is_empty(), "{}: empty {name}", path.display());
             }
-            assert!(GENRES.contains(&field("genre").as_str()), "{}: unknown genre {:?}", path.display(), field("genre"));
+            assert!(
+                GENRES.contains(&field("genre").as_str()),
+                "{}: unknown genre {:?}",
+                path.display(),
+                field("genre")
+            );
             let (topic, stance) = (field("topic"), field("stance"));
-            assert!(TOPICS.contains(&topic.as_str()), "{}: unknown topic {topic:?}", path.display());
-            assert!(STANCES.contains(&stance.as_str()), "{}: unknown stance {stance:?}", path.display());
-            let folder = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string());
-            assert_eq!(folder.as_deref(), Some(topic.as_str()), "{}: folder differs from topic", path.display());
+            assert!(
+                TOPICS.contains(&topic.as_str()),
+                "{}: unknown topic {topic:?}",
+                path.display()
+            );
+            assert!(
+                STANCES.contains(&stance.as_str()),
+                "{}: unknown stance {stance:?}",
+                path.display()
+            );
+            let folder = path
+                .parent()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().to_string());
+            assert_eq!(
+                folder.as_deref(),
+                Some(topic.as_str()),
+                "{}: folder differs from topic",
+                path.display()
+            );
             let body = fm.body.to_string();
-            Article { path, topic, stance, body }
+            Article {
+                path,
+                topic,
+                stance,
+                body,
+            }
         })
         .collect()
 }
@@ -51,13 +93,22 @@ fn articles() -> Vec<Article> {
 #[test]
 fn label_counts_meet_the_minimums() {
     let all = articles();
-    assert!(all.len() >= 1200, "{} articles, need at least 1,200", all.len());
+    assert!(
+        all.len() >= 1200,
+        "{} articles, need at least 1,200",
+        all.len()
+    );
     let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for a in &all {
-        *counts.entry((a.topic.as_str(), a.stance.as_str())).or_default() += 1;
+        *counts
+            .entry((a.topic.as_str(), a.stance.as_str()))
+            .or_default() += 1;
     }
     for topic in TOPICS {
-        let total: usize = STANCES.iter().map(|s| counts.get(&(*topic, *s)).copied().unwrap_or(0)).sum();
+        let total: usize = STANCES
+            .iter()
+            .map(|s| counts.get(&(*topic, *s)).copied().unwrap_or(0))
+            .sum();
         assert!(total >= 300, "{topic}: {total} articles, need at least 300");
         if *topic != "other" {
             for stance in STANCES {

@@ -20,13 +20,55 @@ use tempfile::TempDir;
 const EPOCH: &str = "1767225600";
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const ALLOWED_TAGS: &[&str] = &[
-    "!doctype", "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "h4", "dl", "dt", "dd", "code",
-    "p", "sub", "ul", "li", "nav", "a", "section", "div", "span", "b", "figure", "figcaption", "table", "tr", "th", "td",
-    "blockquote", "footer", "svg", "defs", "pattern", "rect", "path", "line", "text", "circle", "polyline",
+    "!doctype",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "dl",
+    "dt",
+    "dd",
+    "code",
+    "p",
+    "sub",
+    "ul",
+    "li",
+    "nav",
+    "a",
+    "section",
+    "div",
+    "span",
+    "b",
+    "figure",
+    "figcaption",
+    "table",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "footer",
+    "svg",
+    "defs",
+    "pattern",
+    "rect",
+    "path",
+    "line",
+    "text",
+    "circle",
+    "polyline",
 ];
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }
 
 fn s(p: &Path) -> &str {
@@ -41,7 +83,11 @@ fn classify() -> Command {
 
 fn run_ok(args: &[&str]) -> Output {
     let o = classify().args(args).output().unwrap();
-    assert!(o.status.success(), "classify {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "classify {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     o
 }
 
@@ -69,7 +115,10 @@ fn eval_json(args: &[&str]) -> Value {
 /// The text of the element with `id="..."`, up to its first child tag.
 fn by_id<'a>(html: &'a str, id: &str) -> &'a str {
     let key = format!("id=\"{id}\"");
-    let start = html.find(&key).unwrap_or_else(|| panic!("no element with {key}")) + key.len();
+    let start = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no element with {key}"))
+        + key.len();
     let rest = &html[start..];
     let open = rest.find('>').unwrap() + 1;
     &rest[open..open + rest[open..].find('<').unwrap()]
@@ -83,16 +132,29 @@ fn f3(v: &Value) -> String {
 fn assert_self_contained(html: &str, charts: usize) {
     assert!(html.starts_with("<!DOCTYPE html>\n") && html.ends_with("</html>\n"));
     let lower = html.to_lowercase();
-    for banned in ["<script", "http://", "https://", "@import", "url(h", "href=\"/"] {
+    for banned in [
+        "<script", "http://", "https://", "@import", "url(h", "href=\"/",
+    ] {
         assert!(!lower.contains(banned), "page contains {banned:?}");
     }
     // Every tag is one the renderer writes: anything else came from the data.
     for tag in html.split('<').skip(1) {
-        let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '!' || *c == '/').collect();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!' || *c == '/')
+            .collect();
         let name = name.trim_start_matches('/').to_lowercase();
-        assert!(ALLOWED_TAGS.contains(&name.as_str()), "unexpected tag <{name}> in {:?}", &tag[..tag.len().min(60)]);
+        assert!(
+            ALLOWED_TAGS.contains(&name.as_str()),
+            "unexpected tag <{name}> in {:?}",
+            &tag[..tag.len().min(60)]
+        );
         if tag.starts_with("a ") {
-            assert!(tag.starts_with("a href=\"#"), "link leaves the page: <{}", &tag[..tag.len().min(60)]);
+            assert!(
+                tag.starts_with("a href=\"#"),
+                "link leaves the page: <{}",
+                &tag[..tag.len().min(60)]
+            );
         }
     }
     assert_eq!(html.matches("<svg").count(), charts, "one <svg> per chart");
@@ -104,27 +166,58 @@ fn assert_self_contained(html: &str, charts: usize) {
 fn assert_numbers_match(html: &str, json: &Value) {
     for (h, head) in json["heads"].as_array().unwrap().iter().enumerate() {
         for key in ["accuracy", "macro_f1", "weighted_f1"] {
-            assert_eq!(by_id(html, &format!("h{h}-{key}")), f3(&head[key]), "head {h} {key}");
+            assert_eq!(
+                by_id(html, &format!("h{h}-{key}")),
+                f3(&head[key]),
+                "head {h} {key}"
+            );
         }
-        assert_eq!(by_id(html, &format!("h{h}-documents")), head["documents"].to_string());
+        assert_eq!(
+            by_id(html, &format!("h{h}-documents")),
+            head["documents"].to_string()
+        );
         for (c, class) in head["per_class"].as_array().unwrap().iter().enumerate() {
             for key in ["precision", "recall", "f1"] {
-                assert_eq!(by_id(html, &format!("h{h}-c{c}-{key}")), f3(&class[key]), "head {h} class {c} {key}");
+                assert_eq!(
+                    by_id(html, &format!("h{h}-c{c}-{key}")),
+                    f3(&class[key]),
+                    "head {h} class {c} {key}"
+                );
             }
-            assert_eq!(by_id(html, &format!("h{h}-c{c}-support")), class["support"].to_string());
+            assert_eq!(
+                by_id(html, &format!("h{h}-c{c}-support")),
+                class["support"].to_string()
+            );
         }
         for (g, row) in head["confusion"].as_array().unwrap().iter().enumerate() {
             for (p, count) in row.as_array().unwrap().iter().enumerate() {
-                assert_eq!(by_id(html, &format!("h{h}-cm-{g}-{p}")), count.to_string(), "head {h} cell {g},{p}");
+                assert_eq!(
+                    by_id(html, &format!("h{h}-cm-{g}-{p}")),
+                    count.to_string(),
+                    "head {h} cell {g},{p}"
+                );
             }
         }
         if let Some(cv) = head.get("cv") {
-            for key in ["accuracy_mean", "accuracy_std", "macro_f1_mean", "macro_f1_std"] {
-                assert_eq!(by_id(html, &format!("h{h}-cv-{key}")), f3(&cv[key]), "head {h} {key}");
+            for key in [
+                "accuracy_mean",
+                "accuracy_std",
+                "macro_f1_mean",
+                "macro_f1_std",
+            ] {
+                assert_eq!(
+                    by_id(html, &format!("h{h}-cv-{key}")),
+                    f3(&cv[key]),
+                    "head {h} {key}"
+                );
             }
             for (field, key) in [("fold_accuracy", "accuracy"), ("fold_macro_f1", "macro_f1")] {
                 for (i, v) in cv[field].as_array().unwrap().iter().enumerate() {
-                    assert_eq!(by_id(html, &format!("h{h}-cv-f{i}-{key}")), f3(v), "head {h} fold {i} {key}");
+                    assert_eq!(
+                        by_id(html, &format!("h{h}-cv-f{i}-{key}")),
+                        f3(v),
+                        "head {h} fold {i} {key}"
+                    );
                 }
             }
         }
@@ -132,7 +225,10 @@ fn assert_numbers_match(html: &str, json: &Value) {
     if let Some(meta) = json.get("metadata") {
         assert_eq!(by_id(html, "meta-documents"), meta["documents"].to_string());
         assert!(by_id(html, "meta-created").starts_with(meta["created"].as_str().unwrap()));
-        assert_eq!(by_id(html, "meta-algorithm"), meta["algorithm"].as_str().unwrap());
+        assert_eq!(
+            by_id(html, "meta-algorithm"),
+            meta["algorithm"].as_str().unwrap()
+        );
     }
 }
 
@@ -145,7 +241,13 @@ fn html_report_carries_the_json_numbers() {
     assert_self_contained(&html, 8);
     assert_numbers_match(&html, &eval_json(&args));
     assert_eq!(by_id(&html, "report-date"), "2026-01-01");
-    for heading in ["<h2>topic</h2>", "<h2>stance</h2>", "Most confident mistakes", "Reliability (calibration)", "ECE"] {
+    for heading in [
+        "<h2>topic</h2>",
+        "<h2>stance</h2>",
+        "Most confident mistakes",
+        "Reliability (calibration)",
+        "ECE",
+    ] {
         assert!(html.contains(heading), "missing {heading}");
     }
 }
@@ -191,7 +293,11 @@ fn html_report_escapes_document_text_ids_and_class_names() {
     // gold topic "<img src=x onerror=alert(2)>" that the model never saw, so
     // it becomes a class of the report (a row of the confusion matrix).
     let (dir, model) = trained();
-    let (_, html) = eval_html(dir.path(), "h.html", &[s(&fixture("eval/hostile.jsonl")), "--model", s(&model)]);
+    let (_, html) = eval_html(
+        dir.path(),
+        "h.html",
+        &[s(&fixture("eval/hostile.jsonl")), "--model", s(&model)],
+    );
     assert_self_contained(&html, 8);
     assert!(!html.contains("<b>bold-id"));
     assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
@@ -213,10 +319,24 @@ fn chromium() -> Option<PathBuf> {
 /// Screenshots `page` with headless Chromium into `png`, killing the
 /// browser after 60 s.
 fn screenshot(browser: &Path, page: &Path, png: &Path, scratch: &Path) {
-    let profile = scratch.join(format!("profile-{}", png.file_stem().unwrap().to_string_lossy()));
-    let log = scratch.join(format!("{}.log", png.file_stem().unwrap().to_string_lossy()));
+    let profile = scratch.join(format!(
+        "profile-{}",
+        png.file_stem().unwrap().to_string_lossy()
+    ));
+    let log = scratch.join(format!(
+        "{}.log",
+        png.file_stem().unwrap().to_string_lossy()
+    ));
     let mut child = Process::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg("--window-size=1200,2400")
@@ -234,16 +354,26 @@ fn screenshot(browser: &Path, page: &Path, png: &Path, scratch: &Path) {
             None => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("chromium did not finish within 60 s; log: {}", fs::read_to_string(&log).unwrap_or_default());
+                panic!(
+                    "chromium did not finish within 60 s; log: {}",
+                    fs::read_to_string(&log).unwrap_or_default()
+                );
             }
         }
     }
-    assert!(png.is_file(), "chromium wrote no screenshot; log: {}", fs::read_to_string(&log).unwrap_or_default());
+    assert!(
+        png.is_file(),
+        "chromium wrote no screenshot; log: {}",
+        fs::read_to_string(&log).unwrap_or_default()
+    );
 }
 
 /// Width and height from a PNG's IHDR chunk, after checking the signature.
 fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert!(bytes.len() > 24 && bytes.starts_with(PNG_SIGNATURE), "not a PNG");
+    assert!(
+        bytes.len() > 24 && bytes.starts_with(PNG_SIGNATURE),
+        "not a PNG"
+    );
     assert_eq!(&bytes[12..16], b"IHDR", "PNG without IHDR first");
     let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     (be(16), be(20))
@@ -256,7 +386,11 @@ fn html_report_renders_in_headless_chromium() {
         return;
     };
     let (dir, model) = trained();
-    let (page, _) = eval_html(dir.path(), "r.html", &[s(&fixture("sample.jsonl")), "--model", s(&model)]);
+    let (page, _) = eval_html(
+        dir.path(),
+        "r.html",
+        &[s(&fixture("sample.jsonl")), "--model", s(&model)],
+    );
     let blank = dir.path().join("blank.html");
     fs::write(&blank, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>blank</title></head><body></body></html>\n").unwrap();
     let (shot, blank_shot) = (dir.path().join("shot.png"), dir.path().join("blank.png"));
@@ -267,6 +401,15 @@ fn html_report_renders_in_headless_chromium() {
     assert_eq!(png_size(&empty), (1200, 2400));
     // A blank page compresses to almost nothing; charts, tables and text do
     // not.
-    assert!(report.len() > 20_000, "screenshot only {} bytes", report.len());
-    assert!(report.len() > 5 * empty.len(), "report {} bytes vs blank page {} bytes", report.len(), empty.len());
+    assert!(
+        report.len() > 20_000,
+        "screenshot only {} bytes",
+        report.len()
+    );
+    assert!(
+        report.len() > 5 * empty.len(),
+        "report {} bytes vs blank page {} bytes",
+        report.len(),
+        empty.len()
+    );
 }

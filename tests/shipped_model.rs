@@ -85,8 +85,14 @@ fn shipped_model_labels_articles_it_never_saw() {
     let model = shipped();
     let heads: Vec<&str> = model.heads().iter().map(|h| h.name.as_str()).collect();
     assert_eq!(heads, ["topic", "stance"]);
-    assert_eq!(model.head("topic").unwrap().classes, ["education", "immigration", "other", "politics"]);
-    assert_eq!(model.head("stance").unwrap().classes, ["critical", "neutral", "supportive"]);
+    assert_eq!(
+        model.head("topic").unwrap().classes,
+        ["education", "immigration", "other", "politics"]
+    );
+    assert_eq!(
+        model.head("stance").unwrap().classes,
+        ["critical", "neutral", "supportive"]
+    );
     for (text, topic, stance) in ARTICLES {
         let labels = model.label(text, 0);
         assert_eq!(labels[0].label, *topic, "topic of {:?}", &text[..40]);
@@ -103,7 +109,10 @@ fn shipped_model_carries_its_training_record() {
     assert!(meta.documents >= 1200, "{} documents", meta.documents);
     assert_eq!(meta.data, "training-data");
     for head in &meta.heads {
-        let cv = head.cv.as_ref().expect("the shipped model is trained with --cv");
+        let cv = head
+            .cv
+            .as_ref()
+            .expect("the shipped model is trained with --cv");
         assert_eq!(cv.folds, 5);
         assert!(cv.accuracy.iter().all(|a| (0.0..=1.0).contains(a)));
     }

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-pub use stages::{ngrams, Normalizer, Splitter, StopWordFilter, Stemmer};
+pub use stages::{ngrams, Normalizer, Splitter, Stemmer, StopWordFilter};
 
 /// The longest word n-gram a model may use. N-grams are packed as term-id
 /// tuples in the vectorizer, and longer ones add little for news text.
@@ -94,7 +94,10 @@ impl TokenizerConfig {
     /// Check the ranges and build the stages.
     pub fn build(&self) -> Result<Tokenizer, TokenizeError> {
         if self.ngram_min < 1 || self.ngram_min > self.ngram_max || self.ngram_max > MAX_NGRAM {
-            return Err(TokenizeError::NgramRange { min: self.ngram_min, max: self.ngram_max });
+            return Err(TokenizeError::NgramRange {
+                min: self.ngram_min,
+                max: self.ngram_max,
+            });
         }
         if !(1..=64).contains(&self.min_chars) {
             return Err(TokenizeError::MinChars(self.min_chars));
@@ -120,7 +123,9 @@ pub struct Tokenizer {
 
 impl std::fmt::Debug for Tokenizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokenizer").field("config", &self.config).finish()
+        f.debug_struct("Tokenizer")
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -175,9 +180,14 @@ impl Tokenizer {
     pub fn features(&self, text: &str) -> Vec<String> {
         let terms = self.terms(text);
         let mut out = Vec::new();
-        ngrams(terms.len(), self.config.ngram_min, self.config.ngram_max, |start, n| {
-            out.push(terms[start..start + n].join(" "));
-        });
+        ngrams(
+            terms.len(),
+            self.config.ngram_min,
+            self.config.ngram_max,
+            |start, n| {
+                out.push(terms[start..start + n].join(" "));
+            },
+        );
         out
     }
 }
@@ -198,7 +208,10 @@ mod tests {
             ("Immigration raids in 2019", &["immigr", "raid", "0000"]),
             ("Don't deport them!", &["don't", "deport"]),
             // Non-ASCII: accented letters survive lowercasing and splitting.
-            ("ÉCOLE publique à Montréal", &["école", "publiqu", "montréal"]),
+            (
+                "ÉCOLE publique à Montréal",
+                &["école", "publiqu", "montréal"],
+            ),
             ("Ünïcödé — naïve café", &["ünïcödé", "naïv", "café"]),
             // Greek capital sigma lowercases through Unicode rules.
             ("ΑΘΗΝΑ", &["αθηνα"]),
@@ -242,10 +255,20 @@ mod tests {
     #[test]
     fn invalid_ranges_are_refused() {
         for (min, max) in [(0, 1), (2, 1), (1, 5)] {
-            let config = TokenizerConfig { ngram_min: min, ngram_max: max, ..Default::default() };
-            assert_eq!(config.build().unwrap_err(), TokenizeError::NgramRange { min, max });
+            let config = TokenizerConfig {
+                ngram_min: min,
+                ngram_max: max,
+                ..Default::default()
+            };
+            assert_eq!(
+                config.build().unwrap_err(),
+                TokenizeError::NgramRange { min, max }
+            );
         }
-        let config = TokenizerConfig { min_chars: 0, ..Default::default() };
+        let config = TokenizerConfig {
+            min_chars: 0,
+            ..Default::default()
+        };
         assert_eq!(
             config.build().unwrap_err().to_string(),
             "minimum word length 0 is invalid: need 1 to 64 characters"

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{stopwords, Numbers, StopWords, Stemming};
+use super::{stopwords, Numbers, Stemming, StopWords};
 
 /// Splits text on Unicode (UAX #29) word boundaries and keeps the words,
 /// so "don't" and "U.S" stay whole and punctuation goes.
@@ -93,7 +93,9 @@ pub struct Stemmer {
 
 impl std::fmt::Debug for Stemmer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stemmer").field("enabled", &self.inner.is_some()).finish()
+        f.debug_struct("Stemmer")
+            .field("enabled", &self.inner.is_some())
+            .finish()
     }
 }
 
@@ -101,9 +103,9 @@ impl Stemmer {
     pub fn new(stemming: Stemming) -> Self {
         let inner = match stemming {
             Stemming::None => None,
-            Stemming::English => {
-                Some(rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
-            }
+            Stemming::English => Some(rust_stemmers::Stemmer::create(
+                rust_stemmers::Algorithm::English,
+            )),
         };
         Stemmer { inner }
     }
