@@ -108,6 +108,9 @@ pub struct ModelOptions {
     /// Also count the first N terms (headline and lede) as separate features (0: off).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub lede_terms: usize,
+    /// Scale SVM features by naive-Bayes log-count ratios (NBSVM).
+    #[arg(long)]
+    pub nb_scale: bool,
     /// Smoothing of naive Bayes (> 0).
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f32,
@@ -307,6 +310,7 @@ impl ModelOptions {
                     ClassWeightArg::Uniform => ClassWeight::Uniform,
                 },
                 seed: self.seed,
+                nb_scale: self.nb_scale,
                 ..LinearParams::default()
             }),
             AlgorithmArg::Nb => Algorithm::Bayes(BayesParams {

@@ -90,6 +90,8 @@ pub struct LinearParams {
     pub calibration_folds: usize,
     pub seed: u64,
     pub n_classes: Option<usize>,
+    /// Scale features by naive-Bayes log-count ratios (NBSVM).
+    pub nb_scale: bool,
 }
 
 impl Default for LinearParams {
@@ -104,6 +106,7 @@ impl Default for LinearParams {
             calibration_folds: 2,
             seed: 42,
             n_classes: None,
+            nb_scale: false,
         }
     }
 }
@@ -176,6 +179,56 @@ impl SplitMix {
     }
 }
 
+/// Per-class feature sums, for naive-Bayes log-count ratios (NBSVM, Wang &
+/// Manning 2012): each one-vs-rest problem sees feature j scaled by
+/// r_j = ln((p_j / |p|) / (q_j / |q|)), p and q the smoothed sums of the
+/// feature over the class's documents and the others'.
+struct NbRatios {
+    n_classes: usize,
+    /// Feature-major sums: `sums[j * k + c]`.
+    sums: Vec<f32>,
+    total: Vec<f32>,
+}
+
+/// Smoothing of the NB ratios.
+const NB_ALPHA: f32 = 1.0;
+
+impl NbRatios {
+    fn new(x: &Csr, samples: &[usize], targets: &[usize], k: usize) -> Self {
+        let d = x.cols();
+        let mut sums = vec![0f32; d * k];
+        for &s in samples {
+            let (idx, val) = row(x, s);
+            let c = targets[s];
+            for (&j, &v) in idx.iter().zip(val) {
+                sums[j as usize * k + c] += v;
+            }
+        }
+        let total = (0..d)
+            .map(|j| sums[j * k..(j + 1) * k].iter().sum())
+            .collect();
+        NbRatios {
+            n_classes: k,
+            sums,
+            total,
+        }
+    }
+
+    fn for_class(&self, c: usize) -> Vec<f32> {
+        let k = self.n_classes;
+        let d = self.total.len();
+        let p: Vec<f32> = (0..d).map(|j| self.sums[j * k + c] + NB_ALPHA).collect();
+        let q: Vec<f32> = (0..d)
+            .map(|j| self.total[j] - self.sums[j * k + c] + NB_ALPHA)
+            .collect();
+        let (ps, qs) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
+        p.iter()
+            .zip(&q)
+            .map(|(p, q)| ((p / ps) / (q / qs)).ln())
+            .collect()
+    }
+}
+
 fn row(x: &Csr, i: usize) -> (&[u32], &[f32]) {
     let ptr = x.indptr();
     let ptr = ptr.raw_storage();
@@ -185,11 +238,47 @@ fn row(x: &Csr, i: usize) -> (&[u32], &[f32]) {
 
 /// Dual coordinate descent for one binary L2-loss SVM with a bias feature
 /// of value 1. `y[i]` is +1 or -1, `cost[i]` the sample's C.
+#[allow(clippy::too_many_arguments)]
 fn train_binary(
     x: &Csr,
     samples: &[usize],
     y: &[f32],
     cost: &[f32],
+    scale: Option<&[f32]>,
+    tol: f32,
+    max_iter: usize,
+    seed: u64,
+) -> (Vec<f32>, f32) {
+    match scale {
+        None => solve_binary(x, samples, y, cost, |_| 1.0, tol, max_iter, seed),
+        Some(r) => {
+            // SAFETY: r.len() == x.cols() (built by nb_ratios), and every
+            // column index is below x.cols().
+            let (w, b) = solve_binary(
+                x,
+                samples,
+                y,
+                cost,
+                |j| unsafe { *r.get_unchecked(j) },
+                tol,
+                max_iter,
+                seed,
+            );
+            // The model scores x . (r * w): fold the scale into the weights.
+            (w.iter().zip(r).map(|(w, r)| w * r).collect(), b)
+        }
+    }
+}
+
+/// Dual coordinate descent on features scaled by `scale(j)`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn solve_binary(
+    x: &Csr,
+    samples: &[usize],
+    y: &[f32],
+    cost: &[f32],
+    scale: impl Fn(usize) -> f32,
     tol: f32,
     max_iter: usize,
     seed: u64,
@@ -202,7 +291,15 @@ fn train_binary(
     let qd: Vec<f32> = samples
         .iter()
         .zip(&diag)
-        .map(|(&s, d)| row(x, s).1.iter().map(|v| v * v).sum::<f32>() + 1.0 + d)
+        .map(|(&s, d)| {
+            let (idx, val) = row(x, s);
+            idx.iter()
+                .zip(val)
+                .map(|(&j, v)| (v * scale(j as usize)).powi(2))
+                .sum::<f32>()
+                + 1.0
+                + d
+        })
         .collect();
     let mut order: Vec<usize> = (0..n).collect();
     let mut active = n;
@@ -223,7 +320,7 @@ fn train_binary(
             let dot: f32 = idx
                 .iter()
                 .zip(val)
-                .map(|(&j, v)| unsafe { *w.get_unchecked(j as usize) } * v)
+                .map(|(&j, v)| unsafe { *w.get_unchecked(j as usize) } * v * scale(j as usize))
                 .sum();
             let g = y[i] * (dot + b) - 1.0 + diag[i] * alpha[i];
             let mut pg = g;
@@ -245,7 +342,7 @@ fn train_binary(
                 let d = (alpha[i] - old) * y[i];
                 for (&j, v) in idx.iter().zip(val) {
                     // SAFETY: as for the gather above.
-                    unsafe { *w.get_unchecked_mut(j as usize) += d * v };
+                    unsafe { *w.get_unchecked_mut(j as usize) += d * v * scale(j as usize) };
                 }
                 b += d;
             }
@@ -288,6 +385,9 @@ impl LinearValidParams {
             })
             .collect();
         let cost: Vec<f32> = samples.iter().map(|&s| class_c[targets[s]]).collect();
+        let ratios = p
+            .nb_scale
+            .then(|| NbRatios::new(x, samples, targets, n_classes));
         let per_class: Vec<(Vec<f32>, f32)> = (0..n_classes)
             .into_par_iter()
             .map(|c| {
@@ -300,7 +400,17 @@ impl LinearValidParams {
                     .map(|&s| if targets[s] == c { 1.0 } else { -1.0 })
                     .collect();
                 let seed = p.seed.wrapping_add(c as u64);
-                train_binary(x, samples, &y, &cost, p.tol, p.max_iter, seed)
+                let scale = ratios.as_ref().map(|r| r.for_class(c));
+                train_binary(
+                    x,
+                    samples,
+                    &y,
+                    &cost,
+                    scale.as_deref(),
+                    p.tol,
+                    p.max_iter,
+                    seed,
+                )
             })
             .collect();
         let d = x.cols();

@@ -1,0 +1,96 @@
+//! Criterion benchmarks of the hot stages, on the shipped model and the
+//! project's own articles (no external data needed):
+//! `cargo bench --bench pipeline`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+use classify::clean::{clean, Format};
+use classify::corpus::article_files;
+use classify::document::front_matter;
+use classify::model::Model;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The first 200 training articles' bodies, raw (front matter stripped).
+fn articles() -> Vec<String> {
+    let files = article_files(&root().join("training-data")).expect("training-data/");
+    files
+        .iter()
+        .take(200)
+        .map(|p| {
+            front_matter(&std::fs::read_to_string(p).expect("UTF-8"))
+                .body
+                .to_string()
+        })
+        .collect()
+}
+
+fn stages(c: &mut Criterion) {
+    let raw = articles();
+    let bytes: usize = raw.iter().map(String::len).sum();
+    let model_bytes = std::fs::read(root().join("models/default.model")).expect("shipped model");
+    let model = Model::from_bytes(&model_bytes).expect("shipped model loads");
+    let cleaned: Vec<String> = raw.iter().map(|t| clean(t, Format::Markdown)).collect();
+    let vectors: Vec<(Vec<u32>, Vec<f32>)> = cleaned
+        .iter()
+        .map(|t| model.vectorizer().transform_one(t))
+        .collect();
+
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("clean", |b| {
+        b.iter(|| {
+            raw.iter()
+                .map(|t| clean(black_box(t), Format::Markdown).len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("tokenize_and_stem", |b| {
+        let tokenizer = model.vectorizer().tokenizer();
+        b.iter(|| {
+            cleaned
+                .iter()
+                .map(|t| tokenizer.terms(black_box(t)).len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("vectorize", |b| {
+        b.iter(|| {
+            cleaned
+                .iter()
+                .map(|t| model.vectorizer().transform_one(black_box(t)).0.len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("predict", |b| {
+        b.iter(|| {
+            vectors
+                .iter()
+                .map(|(i, v)| model.label_vector(black_box(i), black_box(v), 0).len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("label_end_to_end", |b| {
+        b.iter(|| {
+            raw.iter()
+                .map(|t| model.label(&clean(black_box(t), Format::Markdown), 0).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("model");
+    group.throughput(Throughput::Bytes(model_bytes.len() as u64));
+    group.bench_function("model_load", |b| {
+        b.iter(|| Model::from_bytes(black_box(&model_bytes)).is_ok())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
