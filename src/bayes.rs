@@ -6,9 +6,10 @@
 //! class histogram to stderr on each fit (fixed upstream, unreleased); we
 //! silence standard error for the duration of each call (on Unix) so users
 //! never see it. The fitted parameters are then read out of the linfa model
-//! into a plain linear form (log prior + feature log-probabilities) that
-//! scores sparse rows directly and serializes deterministically (linfa's
-//! model keeps its classes in a `HashMap`).
+//! into the same linear form as the SVM ([`LinearModel`]: log priors as
+//! biases, feature log-probabilities as weights), which scores sparse rows
+//! directly and serializes deterministically (linfa's model keeps its
+//! classes in a `HashMap`).
 
 use linfa::dataset::DatasetView;
 use linfa::traits::FitWith;
@@ -16,7 +17,7 @@ use linfa_bayes::{MultinomialNb, MultinomialNbParams};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::linear::softmax;
+use crate::linear::LinearModel;
 use crate::vectorize::Csr;
 
 /// Errors from fitting naive Bayes.
@@ -66,15 +67,6 @@ impl BayesParams {
 /// Checked naive Bayes parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BayesValidParams(BayesParams);
-
-/// A fitted naive Bayes model in linear form, feature-major.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BayesModel {
-    n_classes: usize,
-    n_features: usize,
-    log_prior: Vec<f32>,
-    feature_log_prob: Vec<f32>,
-}
 
 /// Runs `f` with standard error pointed at /dev/null, then restores it.
 #[cfg(unix)]
@@ -132,7 +124,7 @@ impl BayesValidParams {
         x: &Csr,
         targets: &[usize],
         n_classes: usize,
-    ) -> Result<BayesModel, BayesError> {
+    ) -> Result<LinearModel, BayesError> {
         let mut present = vec![false; n_classes];
         targets.iter().for_each(|&t| present[t] = true);
         let distinct = present.iter().filter(|&&p| p).count();
@@ -185,86 +177,21 @@ impl BayesValidParams {
             .iter_mut()
             .filter(|p| !p.is_finite())
             .for_each(|p| *p = -1e30);
-        Ok(BayesModel {
+        // Center each feature's log-probabilities across classes. Every
+        // class's score drops by the same x . mean, so probabilities are
+        // unchanged, and a weight now says how much a feature favors a class
+        // over the average one, which is what `--explain` and `info` show.
+        for w in feature_log_prob.chunks_mut(n_classes) {
+            let mean = w.iter().sum::<f32>() / n_classes as f32;
+            w.iter_mut().for_each(|v| *v -= mean);
+        }
+        Ok(LinearModel::from_parts(
             n_classes,
-            n_features: d,
-            log_prior,
+            d,
             feature_log_prob,
-        })
-    }
-}
-
-impl BayesModel {
-    pub fn n_classes(&self) -> usize {
-        self.n_classes
-    }
-
-    /// Joint log-likelihood of one sparse row per class.
-    pub fn decision_into(&self, idx: &[u32], val: &[f32], out: &mut [f32]) {
-        let k = self.n_classes;
-        out.copy_from_slice(&self.log_prior);
-        for (&j, &v) in idx.iter().zip(val) {
-            let j = j as usize;
-            if j < self.n_features {
-                for (o, w) in out
-                    .iter_mut()
-                    .zip(&self.feature_log_prob[j * k..(j + 1) * k])
-                {
-                    *o += w * v;
-                }
-            }
-        }
-    }
-
-    pub fn proba_one(&self, idx: &[u32], val: &[f32]) -> Vec<f32> {
-        let mut out = vec![0f32; self.n_classes];
-        self.decision_into(idx, val, &mut out);
-        softmax(&mut out);
-        out
-    }
-
-    /// How much each feature favors `class` over the average class.
-    fn relative(&self, j: usize, class: usize) -> f32 {
-        let k = self.n_classes;
-        let w = &self.feature_log_prob[j * k..(j + 1) * k];
-        w[class] - w.iter().sum::<f32>() / k as f32
-    }
-
-    pub fn contributions(
-        &self,
-        idx: &[u32],
-        val: &[f32],
-        class: usize,
-        n: usize,
-    ) -> Vec<(u32, f32)> {
-        let mut out: Vec<(u32, f32)> = idx
-            .iter()
-            .zip(val)
-            .filter(|(&j, _)| (j as usize) < self.n_features)
-            .map(|(&j, &v)| (j, v * self.relative(j as usize, class)))
-            .filter(|&(_, c)| c > 0.0)
-            .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.truncate(n);
-        out
-    }
-
-    pub fn top_features(&self, class: usize, n: usize) -> Vec<(u32, f32)> {
-        let mut out: Vec<(u32, f32)> = (0..self.n_features)
-            .map(|j| (j as u32, self.relative(j, class)))
-            .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.truncate(n);
-        out
-    }
-
-    pub fn validate(&self) -> Result<(), String> {
-        if self.feature_log_prob.len() != self.n_classes * self.n_features
-            || self.log_prior.len() != self.n_classes
-        {
-            return Err("naive Bayes model shape mismatch".into());
-        }
-        Ok(())
+            log_prior,
+            1.0,
+        ))
     }
 }
 

@@ -579,6 +579,25 @@ pub fn softmax(values: &mut [f32]) {
 }
 
 impl LinearModel {
+    /// A model from its parts: feature-major `weights` (`n_features *
+    /// n_classes`), one bias per class, and the probability softmax's inverse
+    /// temperature.
+    pub fn from_parts(
+        n_classes: usize,
+        n_features: usize,
+        weights: Vec<f32>,
+        bias: Vec<f32>,
+        temperature: f32,
+    ) -> Self {
+        LinearModel {
+            n_classes,
+            n_features,
+            weights,
+            bias,
+            temperature,
+        }
+    }
+
     pub fn n_classes(&self) -> usize {
         self.n_classes
     }

@@ -23,7 +23,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::bayes::BayesModel;
 use crate::linear::{argmax, LinearModel};
 use crate::vectorize::{TfIdf, TfIdfState, VectorizeError};
 
@@ -66,52 +65,23 @@ pub enum FormatProblem {
     Invalid(String),
 }
 
-/// A head's classifier.
+/// A head's classifier. Both kinds score a document linearly; the tag
+/// says which algorithm fitted the weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Classifier {
+    /// One-vs-rest SVMs with a calibrated softmax.
     Linear(LinearModel),
-    Bayes(BayesModel),
+    /// Multinomial naive Bayes: log priors and centered feature
+    /// log-probabilities.
+    Bayes(LinearModel),
 }
 
-impl Classifier {
-    pub fn n_classes(&self) -> usize {
-        match self {
-            Classifier::Linear(m) => m.n_classes(),
-            Classifier::Bayes(m) => m.n_classes(),
-        }
-    }
+impl std::ops::Deref for Classifier {
+    type Target = LinearModel;
 
-    pub fn proba_one(&self, idx: &[u32], val: &[f32]) -> Vec<f32> {
+    fn deref(&self) -> &LinearModel {
         match self {
-            Classifier::Linear(m) => m.proba_one(idx, val),
-            Classifier::Bayes(m) => m.proba_one(idx, val),
-        }
-    }
-
-    pub fn contributions(
-        &self,
-        idx: &[u32],
-        val: &[f32],
-        class: usize,
-        n: usize,
-    ) -> Vec<(u32, f32)> {
-        match self {
-            Classifier::Linear(m) => m.contributions(idx, val, class, n),
-            Classifier::Bayes(m) => m.contributions(idx, val, class, n),
-        }
-    }
-
-    pub fn top_features(&self, class: usize, n: usize) -> Vec<(u32, f32)> {
-        match self {
-            Classifier::Linear(m) => m.top_features(class, n),
-            Classifier::Bayes(m) => m.top_features(class, n),
-        }
-    }
-
-    fn validate(&self) -> Result<(), String> {
-        match self {
-            Classifier::Linear(m) => m.validate(),
-            Classifier::Bayes(m) => m.validate(),
+            Classifier::Linear(m) | Classifier::Bayes(m) => m,
         }
     }
 }
