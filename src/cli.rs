@@ -114,18 +114,24 @@ pub struct ModelOptions {
     /// Smoothing of naive Bayes (> 0).
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f32,
-    /// Weight classes equally regardless of their size (uniform: by count).
-    #[arg(long, value_enum, default_value = "balanced")]
+    /// How each class's errors count: uniform (every document the same) or balanced (inverse class frequency).
+    #[arg(long, value_enum, default_value = "uniform")]
     pub class_weight: ClassWeightArg,
-    /// Keep stop words.
-    #[arg(long)]
-    pub keep_stop_words: bool,
+    /// Stop words to drop (default: keep every word).
+    #[arg(long, value_enum, default_value = "none")]
+    pub stop_words: StopWordsArg,
     /// Do not stem.
     #[arg(long)]
     pub no_stem: bool,
     /// Seed of every shuffle and fold split.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopWordsArg {
+    None,
+    English,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,10 +293,9 @@ impl ModelOptions {
             return Err(range("--alpha", self.alpha, "need a number > 0"));
         }
         let tokenizer = TokenizerConfig {
-            stop_words: if self.keep_stop_words {
-                StopWords::None
-            } else {
-                StopWords::English
+            stop_words: match self.stop_words {
+                StopWordsArg::None => StopWords::None,
+                StopWordsArg::English => StopWords::English,
             },
             stemming: if self.no_stem {
                 Stemming::None

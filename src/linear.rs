@@ -75,7 +75,7 @@ pub enum ClassWeight {
 /// | field | default | range |
 /// |---|---|---|
 /// | `c` | 1.0 | > 0: inverse regularization strength |
-/// | `class_weight` | `Balanced` | `Uniform`, `Balanced` |
+/// | `class_weight` | `Uniform` | `Uniform`, `Balanced` |
 /// | `tol` | 0.1 | > 0: stop when the projected-gradient gap is below it |
 /// | `max_iter` | 1000 | >= 1 passes over the data |
 /// | `calibration_folds` | 2 | 0 (temperature 1) or 2..=20 |
@@ -98,7 +98,9 @@ impl Default for LinearParams {
     fn default() -> Self {
         LinearParams {
             c: 1.0,
-            class_weight: ClassWeight::Balanced,
+            // Uniform: measured as accurate or more than balanced on the
+            // benchmark datasets; balanced stays an option for skewed data.
+            class_weight: ClassWeight::Uniform,
             tol: 0.1,
             max_iter: 1000,
             // Two folds: each calibration fit sees half the data, so the

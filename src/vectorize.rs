@@ -663,6 +663,14 @@ impl TfIdf {
 mod tests {
     use super::*;
 
+    /// Default parameters with English stop words dropped, which the
+    /// expected vocabularies below assume.
+    fn english() -> TfIdfParams {
+        let mut p = TfIdfParams::default();
+        p.tokenizer.stop_words = crate::tokenize::StopWords::English;
+        p
+    }
+
     fn docs() -> Vec<&'static str> {
         vec![
             "The border wall funding vote failed in the Senate.",
@@ -674,11 +682,7 @@ mod tests {
 
     #[test]
     fn vocabulary_is_sorted_and_pruned_by_min_df() {
-        let (tfidf, x) = TfIdfParams::default()
-            .check()
-            .unwrap()
-            .fit_transform(&docs())
-            .unwrap();
+        let (tfidf, x) = english().check().unwrap().fit_transform(&docs()).unwrap();
         // "café" occurs in one document only (twice): below min_df 2.
         let expected = [
             "border",
@@ -697,11 +701,7 @@ mod tests {
     fn idf_matches_scikit_learn_smooth_idf() {
         // scikit-learn TfidfVectorizer(smooth_idf=True): idf = ln((1+n)/(1+df)) + 1.
         // "border" is in 3 of 4 documents: ln(5/4) + 1 = 1.2231436.
-        let tfidf = TfIdfParams::default()
-            .check()
-            .unwrap()
-            .fit(&docs())
-            .unwrap();
+        let tfidf = english().check().unwrap().fit(&docs()).unwrap();
         let col = tfidf.column("border").unwrap();
         assert!((tfidf.idf()[col] - 1.223_143_6).abs() < 1e-6);
         // "senat" is in 2 of 4: ln(5/3) + 1 = 1.5108256.
@@ -713,7 +713,7 @@ mod tests {
     fn one_document_equals_its_row_in_a_batch() {
         let params = TfIdfParams {
             min_df: 1,
-            ..Default::default()
+            ..english()
         };
         let (tfidf, x) = params.check().unwrap().fit_transform(&docs()).unwrap();
         let again = tfidf.transform(&docs());
@@ -732,7 +732,7 @@ mod tests {
     fn rows_are_l2_normalized_with_sublinear_tf() {
         let params = TfIdfParams {
             min_df: 1,
-            ..Default::default()
+            ..english()
         };
         let tfidf = params.check().unwrap().fit(&docs()).unwrap();
         let (idx, val) = tfidf.transform_one("border border border vote");
@@ -752,7 +752,7 @@ mod tests {
     fn unknown_words_break_ngrams_and_empty_text_gives_empty_row() {
         let params = TfIdfParams {
             min_df: 1,
-            ..Default::default()
+            ..english()
         };
         let tfidf = params.check().unwrap().fit(&docs()).unwrap();
         assert!(tfidf.column("school fund").is_some());
@@ -764,11 +764,7 @@ mod tests {
 
     #[test]
     fn state_round_trip_gives_identical_vectors() {
-        let tfidf = TfIdfParams::default()
-            .check()
-            .unwrap()
-            .fit(&docs())
-            .unwrap();
+        let tfidf = english().check().unwrap().fit(&docs()).unwrap();
         let restored = TfIdf::from_state(tfidf.state()).unwrap();
         for doc in docs() {
             assert_eq!(tfidf.transform_one(doc), restored.transform_one(doc));
@@ -780,7 +776,7 @@ mod tests {
         let params = TfIdfParams {
             min_df: 1,
             lede_terms: 2,
-            ..Default::default()
+            ..english()
         };
         let (tfidf, x) = params.check().unwrap().fit_transform(&docs()).unwrap();
         assert!(tfidf.column("^border").is_some() && tfidf.column("^senat").is_some());
@@ -814,7 +810,7 @@ mod tests {
         let params = TfIdfParams {
             min_df: 1,
             max_features: Some(2),
-            ..Default::default()
+            ..english()
         };
         let tfidf = params.check().unwrap().fit(&docs()).unwrap();
         assert_eq!(tfidf.features(), ["border", "fund"]);
@@ -848,11 +844,7 @@ mod tests {
         for (params, message) in cases {
             assert_eq!(params.check().unwrap_err().to_string(), message);
         }
-        let err = TfIdfParams::default()
-            .check()
-            .unwrap()
-            .fit(&["", "   "])
-            .unwrap_err();
+        let err = english().check().unwrap().fit(&["", "   "]).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("no features: every term was dropped"),

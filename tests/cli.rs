@@ -709,7 +709,7 @@ fn info_shows_metadata_and_top_terms() {
         ("education", "school"),
         ("immigration", "asylum"),
         ("politics", "campaign"),
-        ("other", "storm"),
+        ("other", "club"),
     ];
     let top_line = |class: &str| {
         out.lines()
