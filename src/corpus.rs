@@ -290,11 +290,11 @@ fn load_jsonl(path: &Path, options: &CorpusOptions) -> Result<Corpus, CorpusErro
     // Per line: nothing (blank), or where it is and the record or why not.
     type Parsed = Option<(String, Result<Record, String>)>;
     let parsed: Vec<Result<Parsed, CorpusError>> = lines
-        .par_iter()
+        .into_par_iter()
         .enumerate()
         .map(|(i, line)| {
             let n = i + 1;
-            let rec = parse_json_record(line, &options.text_field).map_err(|message| {
+            let rec = parse_json_record(&line, &options.text_field).map_err(|message| {
                 if message == "expected a JSON object" {
                     CorpusError::NotObject {
                         path: path.to_path_buf(),

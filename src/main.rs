@@ -183,6 +183,9 @@ fn train(args: TrainArgs, quiet: bool) -> Result<ExitCode, Failure> {
         None => None,
     };
     let model = valid.fit(&corpus.records, cv.as_deref(), &bars)?;
+    let skipped_count = corpus.skipped.len();
+    // The texts are not needed to write the model: free them first.
+    drop(corpus);
     model.save(&args.out)?;
     let mut out = io::stdout().lock();
     let meta = model.metadata();
@@ -192,10 +195,10 @@ fn train(args: TrainArgs, quiet: bool) -> Result<ExitCode, Failure> {
         args.out.display(),
         start.elapsed().as_secs_f64()
     )?;
-    let skipped = if corpus.skipped.is_empty() {
+    let skipped = if skipped_count == 0 {
         String::new()
     } else {
-        format!(" ({} skipped)", corpus.skipped.len())
+        format!(" ({skipped_count} skipped)")
     };
     writeln!(out, "  documents   {}{skipped}", meta.documents)?;
     let p = model.vectorizer().params();

@@ -220,19 +220,28 @@ impl Model {
 
     /// Encodes the model file bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let file = ModelFile {
-            vectorizer: self.vectorizer.state(),
-            heads: self.heads.clone(),
-            metadata: self.metadata.clone(),
-        };
-        let payload = postcard::to_stdvec(&file).expect("in-memory encoding cannot fail");
+        let payload = self.payload();
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        out.extend_from_slice(&header(&payload));
         out.extend_from_slice(&payload);
         out
+    }
+
+    /// The encoded [`ModelFile`], serialized from borrowed parts so that
+    /// saving a large model does not copy its weights first.
+    fn payload(&self) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct ModelFileRef<'a> {
+            vectorizer: crate::vectorize::TfIdfStateRef<'a>,
+            heads: &'a [Head],
+            metadata: &'a Metadata,
+        }
+        let file = ModelFileRef {
+            vectorizer: self.vectorizer.state_ref(),
+            heads: &self.heads,
+            metadata: &self.metadata,
+        };
+        postcard::to_stdvec(&file).expect("in-memory encoding cannot fail")
     }
 
     /// Decodes model file bytes.
@@ -330,7 +339,9 @@ impl Model {
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let result = (|| {
             let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(&self.to_bytes())?;
+            let payload = self.payload();
+            file.write_all(&header(&payload))?;
+            file.write_all(&payload)?;
             file.sync_all()?;
             std::fs::rename(&tmp, path)
         })();
@@ -340,6 +351,16 @@ impl Model {
         }
         Ok(())
     }
+}
+
+/// Magic, version, payload length and checksum.
+fn header(payload: &[u8]) -> [u8; HEADER_LEN] {
+    let mut out = [0u8; HEADER_LEN];
+    out[..8].copy_from_slice(MAGIC);
+    out[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out[12..20].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    out[20..24].copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out
 }
 
 fn io_message(e: &std::io::Error) -> String {

@@ -279,8 +279,11 @@ impl TrainValidParams {
         let mut fitted = Vec::new();
         let mut infos = Vec::new();
         for head in &heads {
-            let rows = select_rows(&x, &head.docs);
-            let classifier = self.fit_classifier(&rows, &head.targets, head.classes.len())?;
+            // A head labeled on every document trains on the matrix as is.
+            let all = head.docs.len() == x.rows();
+            let subset = (!all).then(|| select_rows(&x, &head.docs));
+            let rows = subset.as_ref().unwrap_or(&x);
+            let classifier = self.fit_classifier(rows, &head.targets, head.classes.len())?;
             let mut class_counts = BTreeMap::new();
             for &t in &head.targets {
                 *class_counts.entry(head.classes[t].clone()).or_insert(0) += 1;

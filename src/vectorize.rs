@@ -146,6 +146,15 @@ impl std::fmt::Debug for TfIdf {
     }
 }
 
+/// [`TfIdfState`] borrowed: serializes to the same bytes without copying
+/// the vocabulary.
+#[derive(Serialize)]
+pub struct TfIdfStateRef<'a> {
+    pub params: &'a TfIdfParams,
+    pub features: &'a [String],
+    pub idf: &'a [f32],
+}
+
 /// What a model file stores of a fitted vectorizer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TfIdfState {
@@ -270,24 +279,56 @@ impl TfIdfValidParams {
             .collect();
         let all_terms: Vec<String> = all.iter().map(|s| s.to_string()).collect();
         drop(global);
-        // 3. Remap sequences and count document frequency and total count
-        //    of every n-gram, per chunk.
+        // 3. Remap sequences to the global ids.
+        chunks
+            .par_iter_mut()
+            .zip(remaps.par_iter())
+            .for_each(|((_, seqs), remap)| {
+                for seq in seqs.iter_mut() {
+                    seq.iter_mut().for_each(|id| *id = remap[*id as usize]);
+                }
+            });
+        // 4. Count the document frequency and total count of every n-gram.
+        //    The key space is split into one shard per thread: each thread
+        //    reads every document but counts only its shard's keys, so no
+        //    two maps hold the same key and nothing needs merging (merging
+        //    per-chunk maps doubled peak memory on large corpora). Shards
+        //    are pruned as they finish.
         let (lo, hi) = (
             self.params.tokenizer.ngram_min,
             self.params.tokenizer.ngram_max,
         );
         let lede = self.params.lede_terms;
-        let counts: Vec<HashMap<u128, (u32, u64)>> = chunks
-            .par_iter_mut()
-            .zip(remaps.par_iter())
-            .map(|((_, seqs), remap)| {
+        let n_docs = docs.len();
+        let max_df = if self.params.max_df >= 1.0 {
+            u32::MAX
+        } else {
+            (self.params.max_df * n_docs as f64).floor() as u32
+        };
+        let min_df = self.params.min_df;
+        let shards = rayon::current_num_threads().max(1) as u64;
+        let shard_of = |key: u128| {
+            ((key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % shards
+        };
+        let kept: Vec<(u128, u32, u64)> = (0..shards)
+            .into_par_iter()
+            .flat_map_iter(|shard| {
                 let mut counts: HashMap<u128, (u32, u64)> = HashMap::default();
                 let mut keys = Vec::new();
-                for seq in seqs.iter_mut() {
-                    seq.iter_mut().for_each(|id| *id = remap[*id as usize]);
+                for seq in chunks.iter().flat_map(|(_, seqs)| seqs.iter()) {
                     keys.clear();
-                    ngrams(seq.len(), lo, hi, |s, n| keys.push(pack(&seq[s..s + n])));
-                    keys.extend(seq.iter().take(lede).map(|&id| pack(&[LEDE, id])));
+                    ngrams(seq.len(), lo, hi, |s, n| {
+                        let key = pack(&seq[s..s + n]);
+                        if shard_of(key) == shard {
+                            keys.push(key);
+                        }
+                    });
+                    keys.extend(
+                        seq.iter()
+                            .take(lede)
+                            .map(|&id| pack(&[LEDE, id]))
+                            .filter(|&k| shard_of(k) == shard),
+                    );
                     keys.sort_unstable();
                     let mut i = 0;
                     while i < keys.len() {
@@ -302,32 +343,11 @@ impl TfIdfValidParams {
                     }
                 }
                 counts
+                    .into_iter()
+                    .filter(|&(_, (df, _))| df as usize >= min_df && df <= max_df)
+                    .map(|(k, (df, tf))| (k, df, tf))
+                    .collect::<Vec<_>>()
             })
-            .collect();
-        let mut total: HashMap<u128, (u32, u64)> = HashMap::default();
-        for map in counts {
-            if total.is_empty() {
-                total = map;
-                continue;
-            }
-            for (k, (df, tf)) in map {
-                let e = total.entry(k).or_insert((0, 0));
-                e.0 += df;
-                e.1 += tf;
-            }
-        }
-        // 4. Prune by document frequency and size.
-        let n_docs = docs.len();
-        let max_df = (self.params.max_df * n_docs as f64).floor() as u32;
-        let max_df = if self.params.max_df >= 1.0 {
-            u32::MAX
-        } else {
-            max_df
-        };
-        let mut kept: Vec<(u128, u32, u64)> = total
-            .into_iter()
-            .filter(|&(_, (df, _))| df as usize >= self.params.min_df && df <= max_df)
-            .map(|(k, (df, tf))| (k, df, tf))
             .collect();
         let key_string = |key: u128| -> String {
             let mut ids = Vec::with_capacity(4);
@@ -346,7 +366,7 @@ impl TfIdfValidParams {
                 .join(" ")
         };
         let mut named: Vec<(String, u32, u64)> = kept
-            .drain(..)
+            .into_iter()
             .map(|(k, df, tf)| (key_string(k), df, tf))
             .collect();
         if let Some(limit) = self.params.max_features {
@@ -381,19 +401,42 @@ impl TfIdfValidParams {
             .iter()
             .map(|t| fitted.terms.get(t.as_str()).copied().unwrap_or(UNKNOWN))
             .collect();
-        let rows: Vec<Vec<(Vec<u32>, Vec<f32>)>> = chunks
-            .par_iter()
+        // Per chunk: flat CSR parts, built while the chunk's sequences are
+        // consumed, so sequences and per-row vectors are never all alive at
+        // once.
+        type Part = (Vec<usize>, Vec<u32>, Vec<f32>);
+        let parts: Vec<Part> = chunks
+            .into_par_iter()
             .map(|(_, seqs)| {
                 let mut keys = Vec::new();
-                seqs.iter()
-                    .map(|seq| {
-                        let ids: Vec<u32> = seq.iter().map(|&g| frozen[g as usize]).collect();
-                        fitted.row_from_terms(&ids, &mut keys)
-                    })
-                    .collect()
+                let mut ids = Vec::new();
+                let (mut lens, mut indices, mut values) = (Vec::new(), Vec::new(), Vec::new());
+                for seq in seqs {
+                    ids.clear();
+                    ids.extend(seq.iter().map(|&g| frozen[g as usize]));
+                    let (idx, val) = fitted.row_from_terms(&ids, &mut keys);
+                    lens.push(idx.len());
+                    indices.extend_from_slice(&idx);
+                    values.extend_from_slice(&val);
+                }
+                (lens, indices, values)
             })
             .collect();
-        let matrix = assemble(rows.into_iter().flatten(), fitted.n_features());
+        let nnz: usize = parts.iter().map(|p| p.1.len()).sum();
+        let mut indptr = Vec::with_capacity(n_docs + 1);
+        indptr.push(0usize);
+        let mut indices = Vec::with_capacity(nnz);
+        let mut values = Vec::with_capacity(nnz);
+        for (lens, idx, val) in parts {
+            for len in lens {
+                indptr.push(indptr[indptr.len() - 1] + len);
+            }
+            indices.extend_from_slice(&idx);
+            values.extend_from_slice(&val);
+        }
+        let matrix = Csr::try_new((n_docs, fitted.n_features()), indptr, indices, values)
+            .map_err(|(_, _, _, e)| e)
+            .expect("rows are built sorted and in range");
         Ok((fitted, matrix))
     }
 
@@ -500,6 +543,15 @@ impl TfIdf {
             columns,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
+    }
+
+    /// The state a model file stores, borrowed.
+    pub fn state_ref(&self) -> TfIdfStateRef<'_> {
+        TfIdfStateRef {
+            params: &self.params,
+            features: &self.features,
+            idf: &self.idf,
+        }
     }
 
     /// The state a model file stores.
