@@ -391,8 +391,8 @@ fn label_jsonl<W: Write>(
     let mut failed = 0;
     let mut lines = reader.split(b'\n');
     let mut line_no = 0usize;
-    const BATCH_LINES: usize = 4096;
-    const BATCH_BYTES: usize = 8 << 20;
+    const BATCH_LINES: usize = 1024;
+    const BATCH_BYTES: usize = 2 << 20;
     loop {
         let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
         let mut bytes = 0;

@@ -246,6 +246,11 @@ impl Model {
 
     /// Decodes model file bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, FormatProblem> {
+        Model::from_file(Model::decode(bytes)?)
+    }
+
+    /// Checks the header and decodes the payload.
+    fn decode(bytes: &[u8]) -> Result<ModelFile, FormatProblem> {
         if bytes.is_empty() {
             return Err(FormatProblem::Empty);
         }
@@ -274,9 +279,7 @@ impl Model {
         if crc32fast::hash(payload) != crc {
             return Err(FormatProblem::Checksum);
         }
-        let file: ModelFile =
-            postcard::from_bytes(payload).map_err(|e| FormatProblem::Decode(e.to_string()))?;
-        Model::from_file(file)
+        postcard::from_bytes(payload).map_err(|e| FormatProblem::Decode(e.to_string()))
     }
 
     fn from_file(file: ModelFile) -> Result<Model, FormatProblem> {
