@@ -7,10 +7,9 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use classify::clean::{clean, Format};
-use classify::corpus::article_files;
 use classify::document::front_matter;
-use classify::model::Model;
+use classify::source::{walk_articles, WalkOptions};
+use classify::{Format, LabelOptions, Model};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,8 +17,8 @@ fn root() -> &'static Path {
 
 /// The first 200 training articles' bodies, raw (front matter stripped).
 fn articles() -> Vec<String> {
-    let files = article_files(&root().join("training-data")).expect("training-data/");
-    files
+    let walk = walk_articles(&root().join("training-data"), &WalkOptions::default());
+    walk.files
         .iter()
         .take(200)
         .map(|p| {
@@ -35,7 +34,12 @@ fn stages(c: &mut Criterion) {
     let bytes: usize = raw.iter().map(String::len).sum();
     let model_bytes = std::fs::read(root().join("models/default.model")).expect("shipped model");
     let model = Model::from_bytes(&model_bytes).expect("shipped model loads");
-    let cleaned: Vec<String> = raw.iter().map(|t| clean(t, Format::Markdown)).collect();
+    let cleaner = model.cleaner();
+    let cleaned: Vec<String> = raw
+        .iter()
+        .map(|t| cleaner.clean(t, Format::Markdown))
+        .collect();
+    let options = LabelOptions::default();
     let vectors: Vec<(Vec<u32>, Vec<f32>)> = cleaned
         .iter()
         .map(|t| model.vectorizer().transform_one(t))
@@ -46,19 +50,12 @@ fn stages(c: &mut Criterion) {
     group.bench_function("clean", |b| {
         b.iter(|| {
             raw.iter()
-                .map(|t| clean(black_box(t), Format::Markdown).len())
+                .map(|t| cleaner.clean(black_box(t), Format::Markdown).len())
                 .sum::<usize>()
         })
     });
-    group.bench_function("tokenize_and_stem", |b| {
-        let tokenizer = model.vectorizer().tokenizer();
-        b.iter(|| {
-            cleaned
-                .iter()
-                .map(|t| tokenizer.terms(black_box(t)).len())
-                .sum::<usize>()
-        })
-    });
+    // The production text path: words -> term ids (warm per-thread word
+    // cache) -> n-grams -> TF-IDF row.
     group.bench_function("vectorize", |b| {
         b.iter(|| {
             cleaned
@@ -71,14 +68,23 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             vectors
                 .iter()
-                .map(|(i, v)| model.label_vector(black_box(i), black_box(v), 0).len())
+                .map(|(i, v)| {
+                    model
+                        .label_vector(black_box(i), black_box(v), &options)
+                        .heads
+                        .len()
+                })
                 .sum::<usize>()
         })
     });
     group.bench_function("label_end_to_end", |b| {
         b.iter(|| {
             raw.iter()
-                .map(|t| model.label(&clean(black_box(t), Format::Markdown), 0).len())
+                .map(|t| {
+                    model
+                        .label_document(black_box(t), Format::Markdown, &options)
+                        .map_or(0, |l| l.heads.len())
+                })
                 .sum::<usize>()
         })
     });

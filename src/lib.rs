@@ -2,36 +2,91 @@
 //!
 //! The pipeline is [`clean`] (markup and scraper leftovers out) ->
 //! [`tokenize`] (Unicode words, lowercase, stop words, Snowball stems, word
-//! n-grams) -> [`vectorize`] (TF-IDF frozen at fit time, sparse rows) ->
-//! a classifier per label field ([`linear`] on sparse rows, or linfa-bayes
-//! through [`bayes`]), bundled as a [`model::Model`] that saves to one file.
+//! n-grams) -> [`vectorize`] (TF-IDF frozen at fit time, sparse rows) -> a
+//! [`classifier`] per label field (linear SVMs on sparse rows, or
+//! linfa-bayes naive Bayes), bundled as a [`Model`] that saves to one file
+//! and carries its cleaning rules and tokenizer with it.
+//!
+//! Every workflow of the `classify` binary is a library call: training
+//! ([`TrainParams`], [`cv`]), labeling raw documents ([`Model::label`],
+//! [`label`] for files and JSON Lines streams), evaluation ([`evaluate`]),
+//! reading inputs ([`source`], [`corpus`]), writing files atomically
+//! ([`atomic`]) and rendering results ([`render`]).
+//!
+//! Train on a few records, save, load, and label raw HTML:
 //!
 //! ```
-//! use classify::corpus::{self, CorpusOptions};
-//! use classify::train::{Silent, TrainParams};
+//! use classify::corpus::{self, RawRecord};
+//! use classify::{Model, Overwrite, Silent, TrainParams};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let data = corpus::load("tests/fixtures/corpus".as_ref(), &CorpusOptions::default())?;
-//! let model = TrainParams::default().check()?.fit(&data.records, None, &Silent)?;
-//! let labels = model.label("Border agents detained 40 migrants near the river.", 3);
-//! assert_eq!(labels[0].head, "topic");
-//! assert_eq!(labels[0].label, "immigration");
+//! let mut records = Vec::new();
+//! for (text, topic) in [
+//!     ("Border agents detained migrants at the river crossing.", "immigration"),
+//!     ("Asylum seekers waited for visas at the border office.", "immigration"),
+//!     ("The senate voted on the budget after a long debate.", "politics"),
+//!     ("Voters went to the polls to elect a new senate.", "politics"),
+//! ] {
+//!     records.push(RawRecord {
+//!         text: Some(text.into()),
+//!         labels: [("topic".to_string(), topic.to_string())].into(),
+//!         ..Default::default()
+//!     });
+//! }
+//! let params = TrainParams { min_df: 1, ..Default::default() }.check()?;
+//! let data = corpus::from_records(records, params.cleaner());
+//! let model = params.fit(&data.records, None, &Silent)?;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("topics.model");
+//! model.save(&path, Overwrite::Refuse)?;
+//! let model = Model::load(&path)?;
+//!
+//! let labels = model.label("<html><body><p>Migrants crossed the border.</p>\
+//!                           <p>Share this article</p></body></html>")?;
+//! assert_eq!(labels.heads[0].head, "topic");
+//! assert_eq!(labels.heads[0].label, "immigration");
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! The model shipped with classify is [`Model::builtin`].
+#![warn(missing_docs)]
 
-pub mod bayes;
+pub mod atomic;
+pub mod classifier;
 pub mod clean;
 pub mod corpus;
 pub mod cv;
 pub mod document;
-pub mod fasthash;
-pub mod html;
-pub mod linear;
+pub mod eval;
+mod fasthash;
+pub mod label;
 pub mod metrics;
 pub mod model;
-pub mod output;
-pub mod report;
+pub mod params;
+pub mod progress;
+pub mod render;
+mod rng;
+pub mod source;
+mod sparse;
 pub mod tokenize;
 pub mod train;
 pub mod vectorize;
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
+pub use atomic::Overwrite;
+pub use classifier::{Classifier, LinearModel, SparseRows};
+pub use clean::{CleanConfig, Cleaner, Format};
+pub use corpus::{Corpus, CorpusOptions, Record};
+pub use document::DocumentError;
+pub use eval::{evaluate, EvalOptions, EvalReport};
+pub use model::{DocumentLabels, HeadLabel, LabelOptions, Model, ModelError};
+pub use params::ParamError;
+pub use progress::{Progress, Silent};
+pub use sparse::Csr;
+pub use train::{Algorithm, TrainError, TrainParams, TrainValidParams};

@@ -10,20 +10,30 @@ use serde::Serialize;
 /// Precision, recall, F1 and support of one class.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ClassScores {
+    /// The class.
     pub class: String,
+    /// Right among predicted as it.
     pub precision: f64,
+    /// Found among truly it.
     pub recall: f64,
+    /// Harmonic mean of precision and recall.
     pub f1: f64,
+    /// Documents truly of it.
     pub support: usize,
 }
 
 /// Scores of one head on one set of documents.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scores {
+    /// Documents scored.
     pub documents: usize,
+    /// Share right.
     pub accuracy: f64,
+    /// Mean of per-class F1 (scikit-learn's macro average).
     pub macro_f1: f64,
+    /// Per-class F1 weighted by support.
     pub weighted_f1: f64,
+    /// Each class's scores.
     pub per_class: Vec<ClassScores>,
     /// `confusion[gold][predicted]`, classes in `per_class` order.
     pub confusion: Vec<Vec<usize>>,

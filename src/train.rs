@@ -1,21 +1,25 @@
-//! Training and cross-validation of a whole model: vectorizer plus one
-//! classifier per label field.
+//! Training a whole model: cleaner, vectorizer and one classifier per label
+//! field.
 //!
-//! [`TrainParams`] (raw) -> [`TrainValidParams`] (checked) -> [`Model`]
-//! (fitted). Cross-validation refits the *whole* pipeline per fold,
-//! vectorizer included, so IDF and vocabulary never see the held-out fold.
+//! [`TrainParams`] (the options, flat, as `classify train` and the Python
+//! package take them; their `Default` is the one place defaults live) ->
+//! [`TrainValidParams`] (checked, stages built) -> [`Model`] (fitted).
+//! Cross-validation ([`crate::cv`]) refits this whole pipeline per fold.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
-use crate::bayes::{BayesError, BayesParams, BayesValidParams};
-use crate::corpus::Record;
-use crate::cv::stratified_folds;
-use crate::linear::{argmax, LinearError, LinearParams, LinearValidParams};
-use crate::metrics::scores;
-use crate::model::{build_date, Classifier, CvScores, Head, HeadInfo, Metadata, Model};
-use crate::vectorize::{Csr, TfIdfParams, TfIdfValidParams, VectorizeError};
+use crate::classifier::{
+    nb, BayesError, BayesParams, BayesValidParams, ClassWeight, Classifier, LinearError,
+    LinearParams, LinearValidParams,
+};
+use crate::clean::{CleanConfig, CleanError, Cleaner};
+use crate::corpus::{check_label_field, LabelTypeError, Record};
+use crate::model::{build_date, CvScores, FormatProblem, Head, HeadInfo, Metadata, Model};
+use crate::params::ParamError;
+use crate::progress::Progress;
+use crate::sparse::{select_rows, Csr};
+use crate::tokenize::{Stemming, StopWords, TokenizeError, TokenizerConfig};
+use crate::vectorize::{TfIdfParams, TfIdfValidParams, VectorizeError};
 
 /// The label fields trained when none are named, if the data has them.
 pub const DEFAULT_LABELS: &[&str] = &["topic", "stance"];
@@ -23,73 +27,190 @@ pub const DEFAULT_LABELS: &[&str] = &["topic", "stance"];
 /// Errors from training.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
+    /// A label field named by the user is on no document.
     #[error("no document has the label field {field:?} (fields found: {available})")]
-    MissingLabel { field: String, available: String },
+    MissingLabel {
+        /// The field asked for.
+        field: String,
+        /// Fields the data has.
+        available: String,
+    },
+    /// No field named and none of the default ones present.
     #[error("no label field to train: the data has neither \"topic\", \"stance\" nor \"label\"; name one with --label (fields found: {available})")]
-    NoLabels { available: String },
+    NoLabels {
+        /// Fields the data has.
+        available: String,
+    },
+    /// A label field with one class only.
     #[error(
         "label field {field:?} has a single class ({class:?}, {count} documents): need at least 2"
     )]
     SingleClass {
+        /// The field.
         field: String,
+        /// Its one class.
         class: String,
+        /// Documents carrying it.
         count: usize,
     },
-    #[error("cross-validation with {k} folds is invalid: need 2 to 20 folds, and at least as many documents ({documents})")]
-    Folds { k: usize, documents: usize },
+    /// A label field holds a number or a boolean somewhere.
+    #[error(transparent)]
+    LabelType(#[from] LabelTypeError),
+    /// More folds than documents.
+    #[error("cross-validation with {k} folds needs at least {k} documents with the label {field:?} (found {documents})")]
+    Folds {
+        /// Folds asked for.
+        k: usize,
+        /// The head.
+        field: String,
+        /// Documents it has.
+        documents: usize,
+    },
+    /// An option out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// The cleaner's rules are invalid.
+    #[error(transparent)]
+    Clean(#[from] CleanError),
+    /// The vectorizer failed.
     #[error(transparent)]
     Vectorize(#[from] VectorizeError),
+    /// The SVM failed.
     #[error(transparent)]
     Linear(#[from] LinearError),
+    /// Naive Bayes failed.
     #[error(transparent)]
     Bayes(#[from] BayesError),
+    /// The fitted parts do not agree (a bug, reported rather than hidden).
+    #[error(transparent)]
+    Model(#[from] FormatProblem),
 }
 
-/// Which classifier each head uses.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Algorithm {
-    Linear(LinearParams),
-    Bayes(BayesParams),
-}
-
-impl Algorithm {
-    pub fn name(&self) -> &'static str {
+impl TrainError {
+    /// The option out of range, if that is what this error is (the CLI
+    /// exits with status 2 for it, as for any usage error).
+    pub fn param(&self) -> Option<&ParamError> {
         match self {
-            Algorithm::Linear(_) => "linear-svm",
-            Algorithm::Bayes(_) => "multinomial-nb",
+            TrainError::Param(p)
+            | TrainError::Vectorize(VectorizeError::Param(p))
+            | TrainError::Vectorize(VectorizeError::Tokenizer(TokenizeError::Param(p)))
+            | TrainError::Linear(LinearError::Param(p))
+            | TrainError::Bayes(BayesError::Param(p)) => Some(p),
+            _ => None,
         }
     }
 }
 
-/// Reports progress of long steps; the binary draws bars, tests stay quiet.
-pub trait Progress: Sync {
-    fn begin(&self, _step: &str, _total: u64) {}
-    fn advance(&self, _n: u64) {}
-    fn end(&self) {}
+/// Which classifier each head uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// One-vs-rest linear SVM on sparse TF-IDF, calibrated probabilities.
+    Svm,
+    /// linfa-bayes multinomial naive Bayes (vocabulary capped).
+    Nb,
 }
 
-/// No progress output.
-pub struct Silent;
-impl Progress for Silent {}
+impl Algorithm {
+    /// The name stored in model metadata.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Svm => "linear-svm",
+            Algorithm::Nb => "multinomial-nb",
+        }
+    }
+}
 
-/// Everything that configures training.
+impl std::str::FromStr for Algorithm {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "svm" => Ok(Algorithm::Svm),
+            "nb" => Ok(Algorithm::Nb),
+            _ => Err(format!("unknown algorithm {s:?}: expected svm or nb")),
+        }
+    }
+}
+
+/// Every option of training, with its default: the options of
+/// `classify train` (whose flags take their defaults from here) and of the
+/// Python package's `train`.
+///
+/// | field | default | flag | range |
+/// |---|---|---|---|
+/// | `labels` | topic and stance where present, else `label` | `--label` | fields of the data |
+/// | `algorithm` | `Svm` | `--algorithm` | `Svm`, `Nb` |
+/// | `c` | 1.0 | `--c` | > 0 |
+/// | `class_weight` | `Uniform` | `--class-weight` | `Uniform`, `Balanced` |
+/// | `ngram_max` | 2 | `--ngram-max` | 1 to 4 |
+/// | `min_df` | 2 | `--min-df` | >= 1 |
+/// | `max_df` | 1.0 | `--max-df` | (0, 1] |
+/// | `max_features` | all (20,000 for `Nb`) | `--max-features` | >= 1 |
+/// | `lede_terms` | 0 | `--lede-terms` | >= 0 |
+/// | `nb_scale` | false | `--nb-scale` | |
+/// | `alpha` | 0.1 | `--alpha` | > 0 |
+/// | `stop_words` | `None` | `--stop-words` | `None`, `English` |
+/// | `stem` | true | `--no-stem` | |
+/// | `seed` | 42 | `--seed` | any |
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainParams {
-    pub vectorizer: TfIdfParams,
-    pub algorithm: Algorithm,
-    /// Label fields; empty means [`DEFAULT_LABELS`] (or `label`).
+    /// Label fields (lowercase); empty means [`DEFAULT_LABELS`] (or `label`).
     pub labels: Vec<String>,
-    /// Recorded in the model's metadata.
+    /// The classifier of every head.
+    pub algorithm: Algorithm,
+    /// SVM inverse regularization.
+    pub c: f32,
+    /// How each class's errors count in the SVM.
+    pub class_weight: ClassWeight,
+    /// Longest word n-gram.
+    pub ngram_max: usize,
+    /// Keep features found in at least this many documents.
+    pub min_df: usize,
+    /// Drop features found in more than this share of documents.
+    pub max_df: f64,
+    /// Keep at most this many features.
+    pub max_features: Option<usize>,
+    /// Also count the first N terms (headline, lede) as `^term` features.
+    pub lede_terms: usize,
+    /// Scale SVM features by naive-Bayes log-count ratios (NBSVM).
+    pub nb_scale: bool,
+    /// Naive Bayes smoothing.
+    pub alpha: f32,
+    /// Stop words to drop.
+    pub stop_words: StopWords,
+    /// Stem words (Snowball English).
+    pub stem: bool,
+    /// Seed of every shuffle and fold split.
+    pub seed: u64,
+    /// The cleaner's rules, stored in the model.
+    pub clean: CleanConfig,
+    /// The training command, recorded in the model's metadata.
     pub command: Vec<String>,
+    /// The training data as named, recorded in the model's metadata.
     pub data: String,
 }
 
 impl Default for TrainParams {
     fn default() -> Self {
+        let tokenizer = TokenizerConfig::default();
+        let vectorizer = TfIdfParams::default();
+        let svm = LinearParams::default();
         TrainParams {
-            vectorizer: TfIdfParams::default(),
-            algorithm: Algorithm::Linear(LinearParams::default()),
             labels: Vec::new(),
+            algorithm: Algorithm::Svm,
+            c: svm.c,
+            class_weight: svm.class_weight,
+            ngram_max: tokenizer.ngram_max,
+            min_df: vectorizer.min_df,
+            max_df: vectorizer.max_df,
+            max_features: vectorizer.max_features,
+            lede_terms: tokenizer.lede_terms,
+            nb_scale: svm.nb_scale,
+            alpha: BayesParams::default().alpha,
+            stop_words: tokenizer.stop_words,
+            stem: tokenizer.stemming != Stemming::None,
+            seed: svm.seed,
+            clean: CleanConfig::default(),
             command: Vec::new(),
             data: String::new(),
         }
@@ -101,22 +222,66 @@ enum ValidAlgorithm {
     Bayes(BayesValidParams),
 }
 
-/// Checked training parameters.
+/// Checked training parameters, stages built.
 pub struct TrainValidParams {
     params: TrainParams,
+    cleaner: Cleaner,
     vectorizer: TfIdfValidParams,
     algorithm: ValidAlgorithm,
 }
 
 impl TrainParams {
+    /// Checks every option and builds the stages. Out-of-range values are
+    /// [`ParamError`]s naming the flag.
     pub fn check(&self) -> Result<TrainValidParams, TrainError> {
-        let vectorizer = self.vectorizer.check()?;
-        let algorithm = match &self.algorithm {
-            Algorithm::Linear(p) => ValidAlgorithm::Linear(p.check()?),
-            Algorithm::Bayes(p) => ValidAlgorithm::Bayes(p.check()?),
+        let cleaner = self.clean.check()?;
+        let defaults = TokenizerConfig::default();
+        let tokenizer = TokenizerConfig {
+            stop_words: self.stop_words,
+            stemming: if self.stem {
+                Stemming::English
+            } else {
+                Stemming::None
+            },
+            ngram_max: self.ngram_max,
+            lede_terms: self.lede_terms,
+            ..defaults
+        };
+        let max_features = match (self.max_features, self.algorithm) {
+            (Some(n), _) => Some(n),
+            (None, Algorithm::Nb) => Some(nb::DEFAULT_MAX_FEATURES),
+            (None, Algorithm::Svm) => None,
+        };
+        let vectorizer = TfIdfParams {
+            tokenizer,
+            min_df: self.min_df,
+            max_df: self.max_df,
+            max_features,
+            ..TfIdfParams::default()
+        }
+        .check()?;
+        // Both classifiers' options are checked, whichever is used, so a bad
+        // value is reported even when it would be ignored.
+        let linear = LinearParams {
+            c: self.c,
+            class_weight: self.class_weight,
+            seed: self.seed,
+            nb_scale: self.nb_scale,
+            ..LinearParams::default()
+        }
+        .check()?;
+        let bayes = BayesParams {
+            alpha: self.alpha,
+            ..BayesParams::default()
+        }
+        .check()?;
+        let algorithm = match self.algorithm {
+            Algorithm::Svm => ValidAlgorithm::Linear(linear),
+            Algorithm::Nb => ValidAlgorithm::Bayes(bayes),
         };
         Ok(TrainValidParams {
             params: self.clone(),
+            cleaner,
             vectorizer,
             algorithm,
         })
@@ -124,32 +289,22 @@ impl TrainParams {
 }
 
 /// One head's documents: positions in the corpus and class indices.
-pub struct HeadData {
-    pub name: String,
-    pub classes: Vec<String>,
-    pub docs: Vec<usize>,
-    pub targets: Vec<usize>,
-}
-
-/// Out-of-fold predictions of one head.
-#[derive(Clone, Debug)]
-pub struct HeadCv {
-    pub name: String,
-    pub classes: Vec<String>,
-    /// Corpus positions of the head's documents.
-    pub docs: Vec<usize>,
-    pub gold: Vec<usize>,
-    pub pred: Vec<usize>,
-    /// Probability of each predicted class.
-    pub probability: Vec<f32>,
-    pub fold: Vec<usize>,
-    pub scores: CvScores,
+pub(crate) struct HeadData {
+    pub(crate) name: String,
+    pub(crate) classes: Vec<String>,
+    pub(crate) docs: Vec<usize>,
+    pub(crate) targets: Vec<usize>,
 }
 
 fn fields_found(corpus: &[Record]) -> String {
     let all: BTreeSet<&str> = corpus
         .iter()
-        .flat_map(|r| r.labels.keys().map(String::as_str))
+        .flat_map(|r| {
+            r.labels
+                .keys()
+                .chain(r.non_strings.keys())
+                .map(String::as_str)
+        })
         .collect();
     if all.is_empty() {
         "none".into()
@@ -160,8 +315,12 @@ fn fields_found(corpus: &[Record]) -> String {
 
 /// The label fields to train: as named, or the defaults present.
 pub fn resolve_labels(requested: &[String], corpus: &[Record]) -> Result<Vec<String>, TrainError> {
-    let has = |f: &str| corpus.iter().any(|r| r.labels.contains_key(f));
-    if !requested.is_empty() {
+    let has = |f: &str| {
+        corpus
+            .iter()
+            .any(|r| r.labels.contains_key(f) || r.non_strings.contains_key(f))
+    };
+    let fields = if !requested.is_empty() {
         for field in requested {
             if !has(field) {
                 return Err(TrainError::MissingLabel {
@@ -170,26 +329,31 @@ pub fn resolve_labels(requested: &[String], corpus: &[Record]) -> Result<Vec<Str
                 });
             }
         }
-        return Ok(requested.to_vec());
+        requested.to_vec()
+    } else {
+        let defaults: Vec<String> = DEFAULT_LABELS
+            .iter()
+            .filter(|f| has(f))
+            .map(|f| f.to_string())
+            .collect();
+        if !defaults.is_empty() {
+            defaults
+        } else if has("label") {
+            vec!["label".into()]
+        } else {
+            return Err(TrainError::NoLabels {
+                available: fields_found(corpus),
+            });
+        }
+    };
+    for field in &fields {
+        check_label_field(corpus, field)?;
     }
-    let defaults: Vec<String> = DEFAULT_LABELS
-        .iter()
-        .filter(|f| has(f))
-        .map(|f| f.to_string())
-        .collect();
-    if !defaults.is_empty() {
-        return Ok(defaults);
-    }
-    if has("label") {
-        return Ok(vec!["label".into()]);
-    }
-    Err(TrainError::NoLabels {
-        available: fields_found(corpus),
-    })
+    Ok(fields)
 }
 
 /// Documents and sorted classes of each label field.
-pub fn head_data(fields: &[String], corpus: &[Record]) -> Result<Vec<HeadData>, TrainError> {
+pub(crate) fn head_data(fields: &[String], corpus: &[Record]) -> Result<Vec<HeadData>, TrainError> {
     fields
         .iter()
         .map(|field| {
@@ -227,28 +391,22 @@ pub fn head_data(fields: &[String], corpus: &[Record]) -> Result<Vec<HeadData>, 
         .collect()
 }
 
-/// Rows `rows` of `x`, in that order.
-pub fn select_rows(x: &Csr, rows: &[usize]) -> Csr {
-    let ptr = x.indptr();
-    let ptr = ptr.raw_storage();
-    let mut indptr = Vec::with_capacity(rows.len() + 1);
-    indptr.push(0);
-    let mut indices = Vec::new();
-    let mut data = Vec::new();
-    for &r in rows {
-        indices.extend_from_slice(&x.indices()[ptr[r]..ptr[r + 1]]);
-        data.extend_from_slice(&x.data()[ptr[r]..ptr[r + 1]]);
-        indptr.push(indices.len());
-    }
-    Csr::new((rows.len(), x.cols()), indptr, indices, data)
-}
-
 impl TrainValidParams {
+    /// The options these were checked from.
     pub fn params(&self) -> &TrainParams {
         &self.params
     }
 
-    fn fit_classifier(
+    /// The cleaner to prepare training texts with (what the model stores).
+    pub fn cleaner(&self) -> &Cleaner {
+        &self.cleaner
+    }
+
+    pub(crate) fn vectorizer(&self) -> &TfIdfValidParams {
+        &self.vectorizer
+    }
+
+    pub(crate) fn fit_classifier(
         &self,
         x: &Csr,
         targets: &[usize],
@@ -260,12 +418,13 @@ impl TrainValidParams {
         })
     }
 
-    /// Trains on the whole corpus. `cv` carries cross-validated scores to
-    /// store in the metadata (from [`Self::cross_validate`]).
+    /// Trains on the whole corpus, whose texts [`Self::cleaner`] cleaned.
+    /// `cv` carries cross-validated scores per head to store in the
+    /// metadata (from [`crate::cv::CvResult::scores`]).
     pub fn fit(
         &self,
         corpus: &[Record],
-        cv: Option<&[HeadCv]>,
+        cv: Option<&BTreeMap<String, CvScores>>,
         progress: &dyn Progress,
     ) -> Result<Model, TrainError> {
         let fields = resolve_labels(&self.params.labels, corpus)?;
@@ -288,9 +447,7 @@ impl TrainValidParams {
             for &t in &head.targets {
                 *class_counts.entry(head.classes[t].clone()).or_insert(0) += 1;
             }
-            let cv = cv
-                .and_then(|all| all.iter().find(|c| c.name == head.name))
-                .map(|c| c.scores.clone());
+            let cv = cv.and_then(|all| all.get(&head.name)).cloned();
             infos.push(HeadInfo {
                 name: head.name.clone(),
                 class_counts,
@@ -313,86 +470,22 @@ impl TrainValidParams {
             algorithm: self.params.algorithm.name().to_string(),
             heads: infos,
         };
-        Ok(Model::new(vectorizer, fitted, metadata))
-    }
-
-    /// Stratified k-fold cross-validation of this configuration, per head.
-    pub fn cross_validate(
-        &self,
-        corpus: &[Record],
-        k: usize,
-        seed: u64,
-        progress: &dyn Progress,
-    ) -> Result<Vec<HeadCv>, TrainError> {
-        let fields = resolve_labels(&self.params.labels, corpus)?;
-        let heads = head_data(&fields, corpus)?;
-        let mut out = Vec::new();
-        progress.begin("cross-validating", (heads.len() * k) as u64);
-        for head in heads {
-            let n = head.docs.len();
-            if !(2..=20).contains(&k) || n < k {
-                return Err(TrainError::Folds { k, documents: n });
-            }
-            let folds = stratified_folds(&head.targets, k, seed);
-            let mut pred = vec![0usize; n];
-            let mut probability = vec![0f32; n];
-            let mut fold_acc = Vec::new();
-            let mut fold_f1 = Vec::new();
-            for f in 0..k {
-                let train: Vec<usize> = (0..n).filter(|&i| folds[i] != f).collect();
-                let test: Vec<usize> = (0..n).filter(|&i| folds[i] == f).collect();
-                let texts: Vec<&str> = train
-                    .iter()
-                    .map(|&i| corpus[head.docs[i]].text.as_str())
-                    .collect();
-                let targets: Vec<usize> = train.iter().map(|&i| head.targets[i]).collect();
-                let (vectorizer, x) = self.vectorizer.fit_transform(&texts)?;
-                let classifier = self.fit_classifier(&x, &targets, head.classes.len())?;
-                let test_texts: Vec<&str> = test
-                    .iter()
-                    .map(|&i| corpus[head.docs[i]].text.as_str())
-                    .collect();
-                let tx = vectorizer.transform(&test_texts);
-                let ptr = tx.indptr();
-                let ptr = ptr.raw_storage();
-                for (row, &i) in test.iter().enumerate() {
-                    let (a, b) = (ptr[row], ptr[row + 1]);
-                    let p = classifier.proba_one(&tx.indices()[a..b], &tx.data()[a..b]);
-                    pred[i] = argmax(&p);
-                    probability[i] = p[pred[i]];
-                }
-                let gold_f: Vec<usize> = test.iter().map(|&i| head.targets[i]).collect();
-                let pred_f: Vec<usize> = test.iter().map(|&i| pred[i]).collect();
-                let s = scores(&head.classes, &gold_f, &pred_f);
-                fold_acc.push(s.accuracy);
-                fold_f1.push(s.macro_f1);
-                progress.advance(1);
-            }
-            out.push(HeadCv {
-                name: head.name,
-                classes: head.classes,
-                docs: head.docs,
-                gold: head.targets,
-                pred,
-                probability,
-                fold: folds,
-                scores: CvScores {
-                    folds: k,
-                    accuracy: fold_acc,
-                    macro_f1: fold_f1,
-                },
-            });
-        }
-        progress.end();
-        Ok(out)
+        Ok(Model::from_parts(
+            self.cleaner.clone(),
+            vectorizer,
+            fitted,
+            metadata,
+        )?)
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::model::LabelOptions;
+    use crate::progress::Silent;
 
-    fn rec(text: &str, topic: &str, stance: Option<&str>) -> Record {
+    pub(crate) fn rec(text: &str, topic: &str, stance: Option<&str>) -> Record {
         let mut labels = BTreeMap::new();
         labels.insert("topic".to_string(), topic.to_string());
         if let Some(s) = stance {
@@ -400,12 +493,14 @@ mod tests {
         }
         Record {
             id: text.into(),
+            place: text.into(),
             text: text.into(),
             labels,
+            non_strings: BTreeMap::new(),
         }
     }
 
-    fn corpus() -> Vec<Record> {
+    pub(crate) fn corpus() -> Vec<Record> {
         let mut out = Vec::new();
         for i in 0..6 {
             out.push(rec(
@@ -443,22 +538,62 @@ mod tests {
                 .sum::<usize>(),
             12
         );
-        let labels = model.label("deportation of migrants at the border", 2);
-        assert_eq!(labels[0].label, "immigration");
-        assert_eq!(labels[1].label, "critical");
-        assert!(!labels[0].explain.is_empty());
+        let options = LabelOptions {
+            explain: 2,
+            ..Default::default()
+        };
+        let labels = model.label_clean("deportation of migrants at the border", &options);
+        assert_eq!(labels.heads[0].label, "immigration");
+        assert_eq!(labels.heads[1].label, "critical");
+        assert!(!labels.heads[0].explain.is_empty());
     }
 
     #[test]
-    fn cross_validation_scores_every_document_once() {
-        let cv = TrainParams::default()
-            .check()
-            .unwrap()
-            .cross_validate(&corpus(), 3, 1, &Silent)
-            .unwrap();
-        assert_eq!(cv[0].gold.len(), 18);
-        assert_eq!(cv[0].scores.accuracy.len(), 3);
-        assert_eq!(cv[0].pred, cv[0].gold, "separable toy data");
+    fn defaults_are_the_stage_defaults() {
+        let p = TrainParams::default();
+        let valid = p.check().unwrap();
+        assert_eq!(valid.vectorizer().params(), &TfIdfParams::default());
+        assert_eq!(p.c, LinearParams::default().c);
+        assert_eq!(p.alpha, BayesParams::default().alpha);
+    }
+
+    #[test]
+    fn options_out_of_range_name_their_flag() {
+        let cases: [(TrainParams, &str); 4] = [
+            (
+                TrainParams {
+                    c: -1.0,
+                    ..Default::default()
+                },
+                "--c -1 is out of range: need a number > 0",
+            ),
+            (
+                TrainParams {
+                    ngram_max: 9,
+                    ..Default::default()
+                },
+                "--ngram-max 9 is out of range: need 1 to 4",
+            ),
+            (
+                TrainParams {
+                    alpha: 0.0,
+                    ..Default::default()
+                },
+                "--alpha 0 is out of range: need a number > 0",
+            ),
+            (
+                TrainParams {
+                    min_df: 0,
+                    ..Default::default()
+                },
+                "--min-df 0 is out of range: need at least 1",
+            ),
+        ];
+        for (params, message) in cases {
+            let err = params.check().err().expect("refused");
+            assert_eq!(err.to_string(), message);
+            assert!(err.param().is_some(), "{message} is a usage error");
+        }
     }
 
     #[test]
@@ -490,13 +625,20 @@ mod tests {
             .fit(&one, None, &Silent)
             .unwrap_err();
         assert_eq!(err.to_string(), "label field \"topic\" has a single class (\"politics\", 18 documents): need at least 2");
+        let mut numbers = corpus();
+        numbers[4].labels.remove("topic");
+        numbers[4]
+            .non_strings
+            .insert("topic".into(), "a number (1)".into());
+        numbers[4].place = "d.jsonl:5".into();
         let err = TrainParams::default()
             .check()
             .unwrap()
-            .cross_validate(&corpus(), 1, 1, &Silent)
+            .fit(&numbers, None, &Silent)
             .unwrap_err();
-        assert!(err
-            .to_string()
-            .starts_with("cross-validation with 1 folds is invalid"));
+        assert_eq!(
+            err.to_string(),
+            "d.jsonl:5: label field \"topic\" holds a number (1); labels must be strings (write it in quotes)"
+        );
     }
 }

@@ -8,46 +8,43 @@
 //! nothing but the document ([`TfIdf::transform_one`] equals its row of
 //! [`TfIdf::transform`]).
 //!
-//! Features are word n-grams over stemmed terms. Internally an n-gram is a
-//! packed tuple of term ids (`u128`, 32 bits a term), never a string, so
-//! counting millions of candidate bigrams costs integers, not allocations.
-//! Output rows are sparse (CSR, sprs) all the way to the classifier.
+//! Features come from the tokenizer's one text path (words -> term ids ->
+//! the feature stage); fitting and labeling walk it the same way and differ
+//! only in how a stem becomes an id (interned while fitting, looked up in the
+//! frozen vocabulary while labeling). Internally an n-gram is a packed tuple
+//! of term ids (`u128`, 32 bits a term), never a string, so counting
+//! millions of candidate bigrams costs integers, not allocations. Output rows
+//! are sparse (CSR, sprs) all the way to the classifier.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sprs::CsMatI;
 
 use crate::fasthash::FastMap as HashMap;
-use crate::tokenize::{ngrams, TokenizeError, Tokenizer, TokenizerConfig};
+use crate::params::ParamError;
+use crate::sparse::{self, Csr};
+use crate::tokenize::{
+    Feature, TokenizeError, Tokenizer, TokenizerConfig, WordCache, LEDE, LEDE_PREFIX, STOP, UNKNOWN,
+};
 
-/// Sparse rows: `f32` values, `u32` column indices, `usize` row pointers.
-pub type Csr = CsMatI<f32, u32, usize>;
-
-/// Marks a word whose stem is in no feature: it breaks every n-gram.
-const UNKNOWN: u32 = u32::MAX;
-/// Marks a stop word in the word caches: dropped before n-grams form.
-const STOP: u32 = u32::MAX - 1;
-/// The pseudo-term that a lede feature `^term` pairs with its term.
-const LEDE: u32 = u32::MAX - 2;
-/// Feature-string prefix of lede features.
-const LEDE_PREFIX: char = '^';
-
-/// Errors from configuring or fitting the vectorizer.
+/// Errors from configuring, fitting or restoring the vectorizer.
 #[derive(Debug, thiserror::Error)]
 pub enum VectorizeError {
+    /// The tokenizer configuration is invalid.
     #[error(transparent)]
     Tokenizer(#[from] TokenizeError),
-    #[error("min_df {0} is invalid: need at least 1 document")]
-    MinDf(usize),
-    #[error("max_df {0} is invalid: need a fraction in (0, 1]")]
-    MaxDf(f64),
-    #[error("max_features 0 is invalid: need at least 1")]
-    MaxFeatures,
+    /// A parameter is out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// Fitting kept no feature at all.
     #[error("no features: every term was dropped (documents are empty, or min_df {min_df} is above every term's document frequency)")]
-    EmptyVocabulary { min_df: usize },
+    EmptyVocabulary {
+        /// The `min_df` in force.
+        min_df: usize,
+    },
+    /// A stored vocabulary does not hold together (a corrupt model).
     #[error("model vocabulary is inconsistent: {0}")]
     Inconsistent(String),
 }
@@ -61,18 +58,18 @@ pub enum VectorizeError {
 /// | `max_df` | 1.0 | (0, 1]: drop features in more than this share of documents |
 /// | `max_features` | none | >= 1: keep the most frequent features |
 /// | `sublinear_tf` | true | tf becomes 1 + ln(tf) |
-/// | `lede_terms` | 0 | >= 0: the first N terms also count as `^term` features |
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TfIdfParams {
+    /// The text path: stages and the feature stage.
     pub tokenizer: TokenizerConfig,
+    /// Keep features found in at least this many documents.
     pub min_df: usize,
+    /// Drop features found in more than this share of documents.
     pub max_df: f64,
+    /// Keep at most this many features, the most frequent.
     pub max_features: Option<usize>,
+    /// Count `1 + ln(tf)` instead of `tf`.
     pub sublinear_tf: bool,
-    /// Headline and lede decide what an article is about and how it frames
-    /// it; the first `lede_terms` terms (after stop words) also count as
-    /// separate `^term` features so the classifier can weigh them apart.
-    pub lede_terms: usize,
 }
 
 impl Default for TfIdfParams {
@@ -83,23 +80,22 @@ impl Default for TfIdfParams {
             max_df: 1.0,
             max_features: None,
             sublinear_tf: true,
-            lede_terms: 0,
         }
     }
 }
 
 impl TfIdfParams {
-    /// Validate the parameters; only validated parameters can fit.
+    /// Validates the parameters; only validated parameters can fit.
     pub fn check(&self) -> Result<TfIdfValidParams, VectorizeError> {
         let tokenizer = self.tokenizer.build()?;
         if self.min_df < 1 {
-            return Err(VectorizeError::MinDf(self.min_df));
+            return Err(ParamError::new("--min-df", self.min_df, "need at least 1").into());
         }
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
-            return Err(VectorizeError::MaxDf(self.max_df));
+            return Err(ParamError::new("--max-df", self.max_df, "need a share in (0, 1]").into());
         }
         if self.max_features == Some(0) {
-            return Err(VectorizeError::MaxFeatures);
+            return Err(ParamError::new("--max-features", 0, "need at least 1").into());
         }
         Ok(TfIdfValidParams {
             params: self.clone(),
@@ -149,18 +145,18 @@ impl std::fmt::Debug for TfIdf {
 /// [`TfIdfState`] borrowed: serializes to the same bytes without copying
 /// the vocabulary.
 #[derive(Serialize)]
-pub struct TfIdfStateRef<'a> {
-    pub params: &'a TfIdfParams,
-    pub features: &'a [String],
-    pub idf: &'a [f32],
+pub(crate) struct TfIdfStateRef<'a> {
+    pub(crate) params: &'a TfIdfParams,
+    pub(crate) features: &'a [String],
+    pub(crate) idf: &'a [f32],
 }
 
 /// What a model file stores of a fitted vectorizer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct TfIdfState {
-    pub params: TfIdfParams,
-    pub features: Vec<String>,
-    pub idf: Vec<f32>,
+pub(crate) struct TfIdfState {
+    pub(crate) params: TfIdfParams,
+    pub(crate) features: Vec<String>,
+    pub(crate) idf: Vec<f32>,
 }
 
 fn pack(ids: &[u32]) -> u128 {
@@ -168,40 +164,59 @@ fn pack(ids: &[u32]) -> u128 {
         .fold(0u128, |key, &id| (key << 32) | (id as u128 + 1))
 }
 
-/// The first id of a packed key and the key's length.
-fn unpack_first(key: u128) -> (u32, usize) {
-    let n = (128 - key.leading_zeros() as usize).div_ceil(32);
-    (((key >> (32 * (n - 1))) & 0xFFFF_FFFF) as u32 - 1, n)
+fn feature_key(feature: Feature<'_>) -> u128 {
+    match feature {
+        Feature::Gram(window) => pack(window),
+        Feature::Lede(id) => pack(&[LEDE, id]),
+    }
+}
+
+/// The ids of a packed key, in order.
+fn unpack(key: u128) -> Vec<u32> {
+    let mut ids = Vec::with_capacity(4);
+    let mut k = key;
+    while k != 0 {
+        ids.push((k & 0xFFFF_FFFF) as u32 - 1);
+        k >>= 32;
+    }
+    ids.reverse();
+    ids
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Per-thread word -> term cache: normalized word to term id (or UNKNOWN).
-/// Vocabulary repeats, so most words skip the stemmer after the first few
-/// thousand documents.
-struct WordCache {
-    owner: u64,
-    map: HashMap<Box<str>, u32>,
-}
-
+/// Entries after which a thread's word cache starts over (bounds memory on
+/// endless streams of new words).
 const WORD_CACHE_LIMIT: usize = 1 << 20;
 
-thread_local! {
-    static WORD_CACHE: RefCell<WordCache> =
-        RefCell::new(WordCache { owner: 0, map: HashMap::default() });
-    static SCRATCH: RefCell<(String, Vec<u32>, Vec<u32>)> =
-        const { RefCell::new((String::new(), Vec::new(), Vec::new())) };
+/// Per-thread state of labeling: the word cache of the vectorizer that
+/// used it last, and scratch buffers.
+#[derive(Default)]
+struct Scratch {
+    owner: u64,
+    cache: WordCache,
+    buf: String,
+    ids: Vec<u32>,
+    keys: Vec<u32>,
 }
 
-/// One chunk's local interning of stems during fit.
-#[derive(Default)]
-struct LocalVocab {
-    word_to_local: HashMap<String, u32>,
-    stems: Vec<String>,
-    stem_to_local: HashMap<String, u32>,
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
+
+/// One chunk of documents as term-id sequences, with the chunk's own
+/// numbering of stems (merged into one global numbering afterwards).
+#[derive(Default)]
+struct Chunk {
+    stems: Vec<String>,
+    seqs: Vec<Vec<u32>>,
+}
+
+/// A candidate feature's packed key, document frequency and total count.
+type Counted = (u128, u32, u64);
 
 impl TfIdfValidParams {
+    /// The checked parameters.
     pub fn params(&self) -> &TfIdfParams {
         &self.params
     }
@@ -213,93 +228,62 @@ impl TfIdfValidParams {
         &self,
         docs: &[S],
     ) -> Result<(TfIdf, Csr), VectorizeError> {
-        let tokenizer = &self.tokenizer;
-        // One chunk per thread: each chunk's vocabulary and n-gram counts are
-        // merged afterwards, and that merge grows with the number of chunks.
+        let mut chunks = self.term_sequences(docs);
+        let all_terms = renumber(&mut chunks);
+        let counted = self.count_features(&chunks, docs.len());
+        let fitted = self.freeze(counted, &all_terms, docs.len())?;
+        let matrix = fitted.rows_of_sequences(chunks, &all_terms, docs.len());
+        Ok((fitted, matrix))
+    }
+
+    /// Fits vocabulary and IDF on `docs`.
+    pub fn fit<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Result<TfIdf, VectorizeError> {
+        self.fit_transform(docs).map(|(fitted, _)| fitted)
+    }
+
+    /// Step 1: every document as term ids, in parallel. One chunk per thread:
+    /// each chunk's numbering is merged afterwards, and that merge grows with
+    /// the number of chunks.
+    fn term_sequences<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Vec<Chunk> {
         let size = docs.len().div_ceil(rayon::current_num_threads()).max(1);
-        // 1. Tokenize in parallel, interning stems per chunk.
-        let mut chunks: Vec<(LocalVocab, Vec<Vec<u32>>)> = docs
-            .par_chunks(size)
-            .map(|chunk| {
-                let mut vocab = LocalVocab::default();
+        docs.par_chunks(size)
+            .map(|docs| {
+                let mut chunk = Chunk::default();
+                let mut index: HashMap<String, u32> = HashMap::default();
+                let mut cache = WordCache::default();
                 let mut buf = String::new();
-                let seqs = chunk
-                    .iter()
-                    .map(|doc| {
-                        let mut seq = Vec::new();
-                        tokenizer.for_each_normalized(doc.as_ref(), &mut buf, |word| {
-                            let id = match vocab.word_to_local.get(word) {
-                                Some(&id) => id,
-                                None => {
-                                    let id = if tokenizer.is_stop(word) {
-                                        STOP
-                                    } else {
-                                        let stem = tokenizer.stem(word);
-                                        match vocab.stem_to_local.get(stem.as_ref()) {
-                                            Some(&id) => id,
-                                            None => {
-                                                let id = vocab.stems.len() as u32;
-                                                vocab.stems.push(stem.to_string());
-                                                vocab.stem_to_local.insert(stem.into_owned(), id);
-                                                id
-                                            }
-                                        }
-                                    };
-                                    vocab.word_to_local.insert(word.to_string(), id);
-                                    id
-                                }
-                            };
-                            if id == STOP {
-                                return;
+                for doc in docs {
+                    let mut seq = Vec::new();
+                    let stems = &mut chunk.stems;
+                    self.tokenizer.term_ids(
+                        doc.as_ref(),
+                        &mut cache,
+                        &mut buf,
+                        |stem| match index.get(stem) {
+                            Some(&id) => id,
+                            None => {
+                                let id = stems.len() as u32;
+                                stems.push(stem.to_string());
+                                index.insert(stem.to_string(), id);
+                                id
                             }
-                            seq.push(id);
-                        });
-                        seq
-                    })
-                    .collect();
-                (vocab, seqs)
-            })
-            .collect();
-        // 2. One global term numbering, in sorted order so it does not
-        //    depend on how the documents were chunked.
-        let mut all: Vec<&str> = chunks
-            .iter()
-            .flat_map(|(v, _)| v.stems.iter().map(String::as_str))
-            .collect();
-        all.sort_unstable();
-        all.dedup();
-        let global: HashMap<&str, u32> = all
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (*s, i as u32))
-            .collect();
-        let remaps: Vec<Vec<u32>> = chunks
-            .iter()
-            .map(|(v, _)| v.stems.iter().map(|s| global[s.as_str()]).collect())
-            .collect();
-        let all_terms: Vec<String> = all.iter().map(|s| s.to_string()).collect();
-        drop(global);
-        // 3. Remap sequences to the global ids.
-        chunks
-            .par_iter_mut()
-            .zip(remaps.par_iter())
-            .for_each(|((_, seqs), remap)| {
-                for seq in seqs.iter_mut() {
-                    seq.iter_mut().for_each(|id| *id = remap[*id as usize]);
+                        },
+                        &mut seq,
+                    );
+                    chunk.seqs.push(seq);
                 }
-            });
-        // 4. Count the document frequency and total count of every n-gram.
-        //    The key space is split into one shard per thread: each thread
-        //    reads every document but counts only its shard's keys, so no
-        //    two maps hold the same key and nothing needs merging (merging
-        //    per-chunk maps doubled peak memory on large corpora). Shards
-        //    are pruned as they finish.
-        let (lo, hi) = (
-            self.params.tokenizer.ngram_min,
-            self.params.tokenizer.ngram_max,
-        );
-        let lede = self.params.lede_terms;
-        let n_docs = docs.len();
+                chunk
+            })
+            .collect()
+    }
+
+    /// Step 3: the document frequency and total count of every candidate
+    /// feature, pruned by `min_df` and `max_df`. The key space is split into
+    /// one shard per thread: each thread reads every document but counts
+    /// only its shard's keys, so no two maps hold the same key and nothing
+    /// needs merging (merging per-chunk maps doubled peak memory on large
+    /// corpora). Shards are pruned as they finish.
+    fn count_features(&self, chunks: &[Chunk], n_docs: usize) -> Vec<Counted> {
         let max_df = if self.params.max_df >= 1.0 {
             u32::MAX
         } else {
@@ -310,36 +294,24 @@ impl TfIdfValidParams {
         let shard_of = |key: u128| {
             ((key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % shards
         };
-        let kept: Vec<(u128, u32, u64)> = (0..shards)
+        (0..shards)
             .into_par_iter()
             .flat_map_iter(|shard| {
                 let mut counts: HashMap<u128, (u32, u64)> = HashMap::default();
                 let mut keys = Vec::new();
-                for seq in chunks.iter().flat_map(|(_, seqs)| seqs.iter()) {
+                for seq in chunks.iter().flat_map(|c| c.seqs.iter()) {
                     keys.clear();
-                    ngrams(seq.len(), lo, hi, |s, n| {
-                        let key = pack(&seq[s..s + n]);
+                    self.tokenizer.for_each_feature(seq, |f| {
+                        let key = feature_key(f);
                         if shard_of(key) == shard {
                             keys.push(key);
                         }
                     });
-                    keys.extend(
-                        seq.iter()
-                            .take(lede)
-                            .map(|&id| pack(&[LEDE, id]))
-                            .filter(|&k| shard_of(k) == shard),
-                    );
                     keys.sort_unstable();
-                    let mut i = 0;
-                    while i < keys.len() {
-                        let mut j = i + 1;
-                        while j < keys.len() && keys[j] == keys[i] {
-                            j += 1;
-                        }
-                        let e = counts.entry(keys[i]).or_insert((0, 0));
+                    for run in keys.chunk_by(|a, b| a == b) {
+                        let e = counts.entry(run[0]).or_insert((0, 0));
                         e.0 += 1;
-                        e.1 += (j - i) as u64;
-                        i = j;
+                        e.1 += run.len() as u64;
                     }
                 }
                 counts
@@ -348,15 +320,19 @@ impl TfIdfValidParams {
                     .map(|(k, (df, tf))| (k, df, tf))
                     .collect::<Vec<_>>()
             })
-            .collect();
+            .collect()
+    }
+
+    /// Step 4: names the kept features, applies `max_features`, sorts the
+    /// vocabulary and computes the IDF.
+    fn freeze(
+        &self,
+        counted: Vec<Counted>,
+        all_terms: &[String],
+        n_docs: usize,
+    ) -> Result<TfIdf, VectorizeError> {
         let key_string = |key: u128| -> String {
-            let mut ids = Vec::with_capacity(4);
-            let mut k = key;
-            while k != 0 {
-                ids.push((k & 0xFFFF_FFFF) as u32 - 1);
-                k >>= 32;
-            }
-            ids.reverse();
+            let ids = unpack(key);
             if ids[0] == LEDE {
                 return format!("{LEDE_PREFIX}{}", all_terms[ids[1] as usize]);
             }
@@ -365,7 +341,7 @@ impl TfIdfValidParams {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        let mut named: Vec<(String, u32, u64)> = kept
+        let mut named: Vec<(String, u32, u64)> = counted
             .into_iter()
             .map(|(k, df, tf)| (key_string(k), df, tf))
             .collect();
@@ -389,81 +365,50 @@ impl TfIdfValidParams {
             .map(|(_, df, _)| (((1 + n_docs) as f64 / (1 + *df) as f64).ln() + 1.0) as f32)
             .collect();
         let features: Vec<String> = named.into_iter().map(|(f, _, _)| f).collect();
-        let state = TfIdfState {
+        TfIdf::from_state(TfIdfState {
             params: self.params.clone(),
             features,
             idf,
-        };
-        let fitted = TfIdf::from_state(state)?;
-        // 5. Rows for the training documents, from their term sequences,
-        //    translated to the frozen term ids.
-        let frozen: Vec<u32> = all_terms
-            .iter()
-            .map(|t| fitted.terms.get(t.as_str()).copied().unwrap_or(UNKNOWN))
-            .collect();
-        // Per chunk: flat CSR parts, built while the chunk's sequences are
-        // consumed, so sequences and per-row vectors are never all alive at
-        // once.
-        type Part = (Vec<usize>, Vec<u32>, Vec<f32>);
-        let parts: Vec<Part> = chunks
-            .into_par_iter()
-            .map(|(_, seqs)| {
-                let mut keys = Vec::new();
-                let mut ids = Vec::new();
-                let (mut lens, mut indices, mut values) = (Vec::new(), Vec::new(), Vec::new());
-                for seq in seqs {
-                    ids.clear();
-                    ids.extend(seq.iter().map(|&g| frozen[g as usize]));
-                    let (idx, val) = fitted.row_from_terms(&ids, &mut keys);
-                    lens.push(idx.len());
-                    indices.extend_from_slice(&idx);
-                    values.extend_from_slice(&val);
-                }
-                (lens, indices, values)
-            })
-            .collect();
-        let nnz: usize = parts.iter().map(|p| p.1.len()).sum();
-        let mut indptr = Vec::with_capacity(n_docs + 1);
-        indptr.push(0usize);
-        let mut indices = Vec::with_capacity(nnz);
-        let mut values = Vec::with_capacity(nnz);
-        for (lens, idx, val) in parts {
-            for len in lens {
-                indptr.push(indptr[indptr.len() - 1] + len);
-            }
-            indices.extend_from_slice(&idx);
-            values.extend_from_slice(&val);
-        }
-        let matrix = Csr::try_new((n_docs, fitted.n_features()), indptr, indices, values)
-            .map_err(|(_, _, _, e)| e)
-            .expect("rows are built sorted and in range");
-        Ok((fitted, matrix))
-    }
-
-    /// Fits vocabulary and IDF on `docs`.
-    pub fn fit<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Result<TfIdf, VectorizeError> {
-        self.fit_transform(docs).map(|(fitted, _)| fitted)
+        })
     }
 }
 
-fn assemble(rows: impl Iterator<Item = (Vec<u32>, Vec<f32>)>, n_cols: usize) -> Csr {
-    let mut indptr = vec![0usize];
-    let mut indices = Vec::new();
-    let mut data = Vec::new();
-    for (idx, val) in rows {
-        indices.extend_from_slice(&idx);
-        data.extend_from_slice(&val);
-        indptr.push(indices.len());
-    }
-    let n_rows = indptr.len() - 1;
-    Csr::try_new((n_rows, n_cols), indptr, indices, data)
-        .map_err(|(_, _, _, e)| e)
-        .expect("rows are built sorted and in range")
+/// Step 2: one global term numbering, in sorted order so it does not depend
+/// on how the documents were chunked; sequences are renumbered in place.
+/// Returns the terms, indexed by global id.
+fn renumber(chunks: &mut [Chunk]) -> Vec<String> {
+    let mut all: Vec<&str> = chunks
+        .iter()
+        .flat_map(|c| c.stems.iter().map(String::as_str))
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    let global: HashMap<&str, u32> = all
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u32))
+        .collect();
+    let remaps: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|c| c.stems.iter().map(|s| global[s.as_str()]).collect())
+        .collect();
+    let all_terms: Vec<String> = all.iter().map(|s| s.to_string()).collect();
+    drop(global);
+    chunks
+        .par_iter_mut()
+        .zip(remaps.par_iter())
+        .for_each(|(chunk, remap)| {
+            for seq in chunk.seqs.iter_mut() {
+                seq.iter_mut().for_each(|id| *id = remap[*id as usize]);
+            }
+            chunk.stems = Vec::new();
+        });
+    all_terms
 }
 
 impl TfIdf {
     /// Rebuilds a fitted vectorizer from its stored state (model loading).
-    pub fn from_state(state: TfIdfState) -> Result<TfIdf, VectorizeError> {
+    pub(crate) fn from_state(state: TfIdfState) -> Result<TfIdf, VectorizeError> {
         let tokenizer = state.params.check()?.tokenizer;
         if state.features.len() != state.idf.len() {
             return Err(VectorizeError::Inconsistent(format!(
@@ -472,8 +417,11 @@ impl TfIdf {
                 state.idf.len()
             )));
         }
-        if state.features.len() >= STOP as usize {
+        if state.features.len() >= LEDE as usize {
             return Err(VectorizeError::Inconsistent("too many features".into()));
+        }
+        if state.idf.iter().any(|v| !v.is_finite()) {
+            return Err(VectorizeError::Inconsistent("non-finite IDF".into()));
         }
         let mut terms: HashMap<Box<str>, u32> =
             HashMap::with_capacity_and_hasher(state.features.len() / 4, Default::default());
@@ -503,12 +451,12 @@ impl TfIdf {
                 };
                 ids.push(id);
             }
-            let too_long = if is_lede {
+            let misfit = if is_lede {
                 ids.len() != 2
             } else {
                 ids.len() > max_n
             };
-            if too_long || body.is_empty() {
+            if misfit || body.is_empty() {
                 return Err(VectorizeError::Inconsistent(format!(
                     "feature {feature:?} does not fit the n-gram range"
                 )));
@@ -522,14 +470,14 @@ impl TfIdf {
         let mut unigram = vec![UNKNOWN; terms.len()];
         let mut starts_ngram = vec![false; terms.len()];
         for (&key, &col) in &columns {
-            let (first, n) = unpack_first(key);
-            if first == LEDE {
+            let ids = unpack(key);
+            if ids[0] == LEDE {
                 continue;
             }
-            if n == 1 {
-                unigram[first as usize] = col;
+            if ids.len() == 1 {
+                unigram[ids[0] as usize] = col;
             } else {
-                starts_ngram[first as usize] = true;
+                starts_ngram[ids[0] as usize] = true;
             }
         }
         Ok(TfIdf {
@@ -546,7 +494,7 @@ impl TfIdf {
     }
 
     /// The state a model file stores, borrowed.
-    pub fn state_ref(&self) -> TfIdfStateRef<'_> {
+    pub(crate) fn state_ref(&self) -> TfIdfStateRef<'_> {
         TfIdfStateRef {
             params: &self.params,
             features: &self.features,
@@ -555,7 +503,8 @@ impl TfIdf {
     }
 
     /// The state a model file stores.
-    pub fn state(&self) -> TfIdfState {
+    #[cfg(test)]
+    pub(crate) fn state(&self) -> TfIdfState {
         TfIdfState {
             params: self.params.clone(),
             features: self.features.clone(),
@@ -563,14 +512,17 @@ impl TfIdf {
         }
     }
 
+    /// The parameters it was fitted with.
     pub fn params(&self) -> &TfIdfParams {
         &self.params
     }
 
+    /// Its text path.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }
 
+    /// The number of features (columns).
     pub fn n_features(&self) -> usize {
         self.features.len()
     }
@@ -580,10 +532,12 @@ impl TfIdf {
         &self.features[column]
     }
 
+    /// Every feature string, sorted; index = column.
     pub fn features(&self) -> &[String] {
         &self.features
     }
 
+    /// The IDF of every column.
     pub fn idf(&self) -> &[f32] {
         &self.idf
     }
@@ -595,94 +549,36 @@ impl TfIdf {
             .ok()
     }
 
-    /// The frozen term ids of `text`'s words, UNKNOWN for words whose stem is
-    /// in no feature.
-    fn term_ids(&self, text: &str, buf: &mut String, out: &mut Vec<u32>) {
-        out.clear();
-        WORD_CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if cache.owner != self.id || cache.map.len() > WORD_CACHE_LIMIT {
-                cache.map.clear();
-                cache.owner = self.id;
-            }
-            self.tokenizer.for_each_normalized(text, buf, |word| {
-                let id = match cache.map.get(word) {
-                    Some(&id) => id,
-                    None => {
-                        let id = if self.tokenizer.is_stop(word) {
-                            STOP
-                        } else {
-                            let stem = self.tokenizer.stem(word);
-                            self.terms.get(stem.as_ref()).copied().unwrap_or(UNKNOWN)
-                        };
-                        cache.map.insert(word.into(), id);
-                        id
-                    }
-                };
-                if id == STOP {
-                    return;
-                }
-                out.push(id);
-            });
-        });
+    /// The column of a feature of term ids, if it is in the vocabulary.
+    fn column_of(&self, feature: Feature<'_>) -> Option<u32> {
+        match feature {
+            Feature::Gram([id]) => Some(self.unigram[*id as usize]).filter(|&c| c != UNKNOWN),
+            Feature::Gram(window) if !self.starts_ngram[window[0] as usize] => None,
+            f => self.columns.get(&feature_key(f)).copied(),
+        }
     }
 
     /// TF-IDF row from frozen term ids: sublinear TF, IDF, L2 norm; columns
-    /// ascending.
+    /// ascending. `keys` is scratch.
     fn row_from_terms(&self, ids: &[u32], keys: &mut Vec<u32>) -> (Vec<u32>, Vec<f32>) {
-        let (lo, hi) = (
-            self.params.tokenizer.ngram_min,
-            self.params.tokenizer.ngram_max,
-        );
         keys.clear();
-        ngrams(ids.len(), lo, hi, |s, n| {
-            let first = ids[s];
-            if first == UNKNOWN {
-                return;
-            }
-            if n == 1 {
-                let col = self.unigram[first as usize];
-                if col != UNKNOWN {
-                    keys.push(col);
-                }
-                return;
-            }
-            if !self.starts_ngram[first as usize] {
-                return;
-            }
-            let window = &ids[s..s + n];
-            if window.contains(&UNKNOWN) {
-                return;
-            }
-            if let Some(&col) = self.columns.get(&pack(window)) {
+        self.tokenizer.for_each_feature(ids, |f| {
+            if let Some(col) = self.column_of(f) {
                 keys.push(col);
             }
         });
-        for &id in ids.iter().take(self.params.lede_terms) {
-            if id != UNKNOWN {
-                if let Some(&col) = self.columns.get(&pack(&[LEDE, id])) {
-                    keys.push(col);
-                }
-            }
-        }
         keys.sort_unstable();
         let mut indices = Vec::new();
         let mut values = Vec::new();
-        let mut i = 0;
-        while i < keys.len() {
-            let mut j = i + 1;
-            while j < keys.len() && keys[j] == keys[i] {
-                j += 1;
-            }
-            let tf = (j - i) as f32;
+        for run in keys.chunk_by(|a, b| a == b) {
+            let tf = run.len() as f32;
             let tf = if self.params.sublinear_tf {
                 1.0 + tf.ln()
             } else {
                 tf
             };
-            indices.push(keys[i]);
-            values.push(tf * self.idf[keys[i] as usize]);
-            i = j;
+            indices.push(run[0]);
+            values.push(tf * self.idf[run[0] as usize]);
         }
         let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -691,11 +587,73 @@ impl TfIdf {
         (indices, values)
     }
 
+    /// Step 5 of fitting: the training documents' rows, from their term
+    /// sequences translated to the frozen term ids. Per chunk, flat CSR
+    /// parts are built while the chunk's sequences are consumed, so
+    /// sequences and per-row vectors are never all alive at once.
+    fn rows_of_sequences(&self, chunks: Vec<Chunk>, all_terms: &[String], n_docs: usize) -> Csr {
+        let frozen: Vec<u32> = all_terms
+            .iter()
+            .map(|t| self.terms.get(t.as_str()).copied().unwrap_or(UNKNOWN))
+            .collect();
+        type Part = (Vec<usize>, Vec<u32>, Vec<f32>);
+        let parts: Vec<Part> = chunks
+            .into_par_iter()
+            .map(|chunk| {
+                let mut keys = Vec::new();
+                let mut ids = Vec::new();
+                let (mut lens, mut indices, mut values) = (Vec::new(), Vec::new(), Vec::new());
+                for seq in chunk.seqs {
+                    ids.clear();
+                    ids.extend(seq.iter().map(|&g| frozen[g as usize]));
+                    let (idx, val) = self.row_from_terms(&ids, &mut keys);
+                    lens.push(idx.len());
+                    indices.extend_from_slice(&idx);
+                    values.extend_from_slice(&val);
+                }
+                (lens, indices, values)
+            })
+            .collect();
+        let nnz: usize = parts.iter().map(|p| p.1.len()).sum();
+        let mut indptr = Vec::with_capacity(n_docs + 1);
+        indptr.push(0usize);
+        let mut indices = Vec::with_capacity(nnz);
+        let mut values = Vec::with_capacity(nnz);
+        for (lens, idx, val) in parts {
+            for len in lens {
+                indptr.push(indptr[indptr.len() - 1] + len);
+            }
+            indices.extend_from_slice(&idx);
+            values.extend_from_slice(&val);
+        }
+        sparse::from_parts(self.n_features(), indptr, indices, values)
+    }
+
+    /// The frozen term ids of `text`'s words ([`UNKNOWN`] for words whose
+    /// stem is in no feature), through the tokenizer's one text path.
+    fn term_ids(&self, text: &str, scratch: &mut Scratch) {
+        if scratch.owner != self.id || scratch.cache.len() > WORD_CACHE_LIMIT {
+            scratch.cache.clear();
+            scratch.owner = self.id;
+        }
+        let Scratch {
+            cache, buf, ids, ..
+        } = scratch;
+        self.tokenizer.term_ids(
+            text,
+            cache,
+            buf,
+            |stem| self.terms.get(stem).copied().unwrap_or(UNKNOWN),
+            ids,
+        );
+    }
+
     /// The vector of one document: column indices (ascending) and values.
     pub fn transform_one(&self, text: &str) -> (Vec<u32>, Vec<f32>) {
         SCRATCH.with(|scratch| {
-            let (buf, ids, keys) = &mut *scratch.borrow_mut();
-            self.term_ids(text, buf, ids);
+            let scratch = &mut *scratch.borrow_mut();
+            self.term_ids(text, scratch);
+            let Scratch { ids, keys, .. } = scratch;
             self.row_from_terms(ids, keys)
         })
     }
@@ -707,9 +665,12 @@ impl TfIdf {
             .with_min_len(16)
             .map(|d| self.transform_one(d.as_ref()))
             .collect();
-        assemble(rows.into_iter(), self.n_features())
+        sparse::assemble(rows.into_iter(), self.n_features())
     }
 }
+
+// STOP never reaches a sequence: the tokenizer drops stop words.
+const _: () = assert!(STOP > LEDE);
 
 #[cfg(test)]
 mod tests {
@@ -750,6 +711,24 @@ mod tests {
     }
 
     #[test]
+    fn fitted_features_are_the_tokenizers_features() {
+        // One text path: every feature the vectorizer kept is a feature the
+        // tokenizer shows for some document.
+        let params = TfIdfParams {
+            min_df: 1,
+            ..english()
+        };
+        let tfidf = params.check().unwrap().fit(&docs()).unwrap();
+        let mut shown: Vec<String> = docs()
+            .iter()
+            .flat_map(|d| tfidf.tokenizer().features(d))
+            .collect();
+        shown.sort();
+        shown.dedup();
+        assert_eq!(tfidf.features(), shown.as_slice());
+    }
+
+    #[test]
     fn idf_matches_scikit_learn_smooth_idf() {
         // scikit-learn TfidfVectorizer(smooth_idf=True): idf = ln((1+n)/(1+df)) + 1.
         // "border" is in 3 of 4 documents: ln(5/4) + 1 = 1.2231436.
@@ -771,12 +750,10 @@ mod tests {
         let again = tfidf.transform(&docs());
         for (i, doc) in docs().iter().enumerate() {
             let (idx, val) = tfidf.transform_one(doc);
-            let row = x.outer_view(i).unwrap();
-            assert_eq!(row.indices(), idx.as_slice(), "fit row {i}");
-            assert_eq!(row.data(), val.as_slice(), "fit row {i}");
-            let row = again.outer_view(i).unwrap();
-            assert_eq!(row.indices(), idx.as_slice(), "batch row {i}");
-            assert_eq!(row.data(), val.as_slice(), "batch row {i}");
+            let (ri, rv) = sparse::row(&x, i);
+            assert_eq!((ri, rv), (idx.as_slice(), val.as_slice()), "fit row {i}");
+            let (ri, rv) = sparse::row(&again, i);
+            assert_eq!((ri, rv), (idx.as_slice(), val.as_slice()), "batch row {i}");
         }
     }
 
@@ -825,11 +802,11 @@ mod tests {
 
     #[test]
     fn lede_terms_add_marked_features_for_the_opening() {
-        let params = TfIdfParams {
+        let mut params = TfIdfParams {
             min_df: 1,
-            lede_terms: 2,
             ..english()
         };
+        params.tokenizer.lede_terms = 2;
         let (tfidf, x) = params.check().unwrap().fit_transform(&docs()).unwrap();
         assert!(tfidf.column("^border").is_some() && tfidf.column("^senat").is_some());
         // "fund" is the fourth term of document 0: not in its lede.
@@ -841,20 +818,19 @@ mod tests {
         let restored = TfIdf::from_state(tfidf.state()).unwrap();
         for (i, doc) in docs().iter().enumerate() {
             let (idx, val) = restored.transform_one(doc);
-            assert_eq!(x.outer_view(i).unwrap().indices(), idx.as_slice());
-            assert_eq!(x.outer_view(i).unwrap().data(), val.as_slice());
+            assert_eq!(sparse::row(&x, i), (idx.as_slice(), val.as_slice()));
         }
     }
 
     #[test]
     fn packed_keys_unpack() {
-        assert_eq!(unpack_first(pack(&[7])), (7, 1));
-        assert_eq!(unpack_first(pack(&[0, 9])), (0, 2));
+        assert_eq!(unpack(pack(&[7])), [7]);
+        assert_eq!(unpack(pack(&[0, 9])), [0, 9]);
         assert_eq!(
-            unpack_first(pack(&[u32::MAX - 3, 1, 2, 3])),
-            (u32::MAX - 3, 4)
+            unpack(pack(&[u32::MAX - 3, 1, 2, 3])),
+            [u32::MAX - 3, 1, 2, 3]
         );
-        assert_eq!(unpack_first(pack(&[LEDE, 5])), (LEDE, 2));
+        assert_eq!(unpack(pack(&[LEDE, 5])), [LEDE, 5]);
     }
 
     #[test]
@@ -876,21 +852,21 @@ mod tests {
                     min_df: 0,
                     ..Default::default()
                 },
-                "min_df 0 is invalid: need at least 1 document",
+                "--min-df 0 is out of range: need at least 1",
             ),
             (
                 TfIdfParams {
                     max_df: 1.5,
                     ..Default::default()
                 },
-                "max_df 1.5 is invalid: need a fraction in (0, 1]",
+                "--max-df 1.5 is out of range: need a share in (0, 1]",
             ),
             (
                 TfIdfParams {
                     max_features: Some(0),
                     ..Default::default()
                 },
-                "max_features 0 is invalid: need at least 1",
+                "--max-features 0 is out of range: need at least 1",
             ),
         ];
         for (params, message) in cases {

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use classify::corpus::article_files;
 use classify::document::front_matter;
+use classify::source::{walk_articles, WalkOptions};
 
 const TOPICS: &[&str] = &["education", "immigration", "other", "politics"];
 const STANCES: &[&str] = &["critical", "neutral", "supportive"];
@@ -37,8 +37,9 @@ struct Article {
 
 fn articles() -> Vec<Article> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data");
-    article_files(&root)
-        .expect("training-data/ is readable")
+    let walk = walk_articles(&root, &WalkOptions::default());
+    assert!(walk.problems.is_empty(), "{:?}", walk.problems);
+    walk.files
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("UTF-8 article");

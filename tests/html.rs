@@ -2,9 +2,11 @@
 //! self-contained, carries the numbers of `--format json`, is reproducible,
 //! escapes what comes from the data, and renders in a real browser.
 //!
-//! The browser test uses headless Chromium when it is installed and skips
-//! (with a message on stderr) when it is not, so `cargo test` still needs
-//! nothing beyond the Rust toolchain. Everything is written into temporary
+//! The browser test uses headless Chromium when it is installed. Without
+//! it the test skips with a message on stderr (run `cargo test -- --nocapture`
+//! to see it), so `cargo test` on a laptop needs nothing beyond the Rust
+//! toolchain; with `CI` set (as `.ci/run` sets it) a missing browser fails
+//! the test instead. Everything is written into temporary
 //! directories.
 
 use std::fs::{self, File};
@@ -382,6 +384,12 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 #[test]
 fn html_report_renders_in_headless_chromium() {
     let Some(browser) = chromium() else {
+        // In CI the browser must be there (.ci/run installs it): a missing
+        // one fails instead of passing silently.
+        assert!(
+            std::env::var("CI").map_or(true, |v| v.is_empty() || v == "false"),
+            "CI is set but chromium is not installed: the browser test cannot run"
+        );
         eprintln!("skipping: chromium not installed (apt-get install chromium)");
         return;
     };

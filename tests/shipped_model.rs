@@ -94,10 +94,15 @@ fn shipped_model_labels_articles_it_never_saw() {
         ["critical", "neutral", "supportive"]
     );
     for (text, topic, stance) in ARTICLES {
-        let labels = model.label(text, 0);
-        assert_eq!(labels[0].label, *topic, "topic of {:?}", &text[..40]);
+        let labels = model.label(text).unwrap();
+        assert_eq!(labels.heads[0].label, *topic, "topic of {:?}", &text[..40]);
         if let Some(stance) = stance {
-            assert_eq!(labels[1].label, *stance, "stance of {:?}", &text[..40]);
+            assert_eq!(
+                labels.heads[1].label,
+                *stance,
+                "stance of {:?}",
+                &text[..40]
+            );
         }
     }
 }

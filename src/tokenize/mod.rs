@@ -2,21 +2,38 @@
 //!
 //! As in tantivy, analysis is a chain of small stages, each its own type:
 //! [`Splitter`] (Unicode word boundaries) -> [`Normalizer`] (lowercase,
-//! digits folded) -> [`StopWordFilter`] -> [`Stemmer`] (Snowball), and then
-//! word n-grams over the resulting terms ([`ngrams`]). Ordering contracts:
-//! the normalizer is the only stage that changes case, so the stop-word
-//! filter and the stemmer expect lowercase input; the stemmer never sees stop
-//! words. The whole configuration is plain serializable data, stored in the
-//! model file, so labeling analyzes text exactly as training did.
+//! digits folded) -> [`StopWordFilter`] -> [`Stemmer`] (Snowball) -> the
+//! feature stage (word n-grams over the terms, and optionally the first
+//! terms again as "lede" features). Ordering contracts: the normalizer is the
+//! only stage that changes case, so the stop-word filter and the stemmer
+//! expect lowercase input; the stemmer never sees stop words; n-grams form
+//! after stop words are dropped. The whole configuration is plain
+//! serializable data, stored in the model file, so labeling analyzes text
+//! exactly as training did.
+//!
+//! There is one text path: the vectorizer fits and transforms through
+//! the same word -> term-id walk and the same feature stage that
+//! [`Tokenizer::terms`] and [`Tokenizer::features`] show as strings.
+//!
+//! ```
+//! use classify::tokenize::TokenizerConfig;
+//!
+//! let tokenizer = TokenizerConfig::default().build()?;
+//! assert_eq!(tokenizer.terms("Senators voted"), ["senat", "vote"]);
+//! assert_eq!(tokenizer.features("Senators voted"), ["senat", "senat vote", "vote"]);
+//! # Ok::<(), classify::tokenize::TokenizeError>(())
+//! ```
 
 mod stages;
 mod stopwords;
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
-pub use stages::{ngrams, Normalizer, Splitter, Stemmer, StopWordFilter};
+pub use stages::{Normalizer, Splitter, Stemmer, StopWordFilter};
+
+use crate::fasthash::FastMap;
+use crate::params::ParamError;
+use stages::ngrams;
 
 /// The longest word n-gram a model may use. N-grams are packed as term-id
 /// tuples in the vectorizer, and longer ones add little for news text.
@@ -25,8 +42,18 @@ pub const MAX_NGRAM: usize = 4;
 /// Errors from building a tokenizer out of a configuration.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TokenizeError {
+    /// `ngram_min..=ngram_max` is empty or outside `1..=MAX_NGRAM`.
     #[error("n-gram range {min}..={max} is invalid: need 1 <= min <= max <= {MAX_NGRAM}")]
-    NgramRange { min: usize, max: usize },
+    NgramRange {
+        /// The configured shortest n-gram.
+        min: usize,
+        /// The configured longest n-gram.
+        max: usize,
+    },
+    /// `ngram_max` out of range, as the command line names it.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// `min_chars` outside 1..=64.
     #[error("minimum word length {0} is invalid: need 1 to 64 characters")]
     MinChars(usize),
 }
@@ -67,14 +94,25 @@ pub enum Numbers {
 /// | `numbers` | `Normalize` | `Keep`, `Normalize` |
 /// | `min_chars` | 2 | 1..=64 characters |
 /// | `ngram_min`, `ngram_max` | 1, 2 | 1 <= min <= max <= 4 |
+/// | `lede_terms` | 0 | >= 0: the first N terms also count as `^term` features |
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenizerConfig {
+    /// Stop words to drop.
     pub stop_words: StopWords,
+    /// Stemmer to apply.
     pub stemming: Stemming,
+    /// What to do with digits.
     pub numbers: Numbers,
+    /// Shorter words (in characters) are dropped.
     pub min_chars: usize,
+    /// Shortest word n-gram.
     pub ngram_min: usize,
+    /// Longest word n-gram.
     pub ngram_max: usize,
+    /// Headline and lede decide what an article is about and how it frames
+    /// it; the first `lede_terms` terms (after stop words) also count as
+    /// separate `^term` features so a classifier can weigh them apart.
+    pub lede_terms: usize,
 }
 
 impl Default for TokenizerConfig {
@@ -89,14 +127,22 @@ impl Default for TokenizerConfig {
             min_chars: 2,
             ngram_min: 1,
             ngram_max: 2,
+            lede_terms: 0,
         }
     }
 }
 
 impl TokenizerConfig {
-    /// Check the ranges and build the stages.
+    /// Checks the ranges and builds the stages.
     pub fn build(&self) -> Result<Tokenizer, TokenizeError> {
-        if self.ngram_min < 1 || self.ngram_min > self.ngram_max || self.ngram_max > MAX_NGRAM {
+        if !(1..=MAX_NGRAM).contains(&self.ngram_max) {
+            return Err(TokenizeError::Param(ParamError::new(
+                "--ngram-max",
+                self.ngram_max,
+                "need 1 to 4",
+            )));
+        }
+        if self.ngram_min < 1 || self.ngram_min > self.ngram_max {
             return Err(TokenizeError::NgramRange {
                 min: self.ngram_min,
                 max: self.ngram_max,
@@ -113,6 +159,42 @@ impl TokenizerConfig {
             stemmer: Stemmer::new(self.stemming),
         })
     }
+}
+
+/// What a word id means besides a term: a word whose stem is in no feature
+/// (labeling only; it breaks every n-gram it is in).
+pub(crate) const UNKNOWN: u32 = u32::MAX;
+/// A stop word: dropped before n-grams form.
+pub(crate) const STOP: u32 = u32::MAX - 1;
+/// The pseudo-term that a lede feature `^term` pairs with its term.
+pub(crate) const LEDE: u32 = u32::MAX - 2;
+/// Feature-string prefix of lede features.
+pub const LEDE_PREFIX: char = '^';
+
+/// Normalized word -> term id (or [`STOP`], [`UNKNOWN`]). Vocabulary
+/// repeats, so after the first few thousand documents most words skip the
+/// stop-word check and the stemmer.
+#[derive(Default)]
+pub(crate) struct WordCache {
+    map: FastMap<Box<str>, u32>,
+}
+
+impl WordCache {
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.map.clear();
+    }
+}
+
+/// One feature of a document, before it is a column: an n-gram of term ids
+/// (never containing [`UNKNOWN`]) or a lede term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Feature<'a> {
+    Gram(&'a [u32]),
+    Lede(u32),
 }
 
 /// A validated tokenizer: the stages built from a [`TokenizerConfig`].
@@ -133,64 +215,110 @@ impl std::fmt::Debug for Tokenizer {
 }
 
 impl Tokenizer {
+    /// The configuration the stages were built from.
     pub fn config(&self) -> &TokenizerConfig {
         &self.config
     }
 
-    /// Calls `f` with each normalized, non-stop word of `text`, in order.
-    ///
-    /// `buf` is scratch space reused between words (and between calls) so
-    /// the hot path does not allocate. The words are not stemmed yet: the
-    /// vectorizer caches word -> term lookups and stems only on a miss.
-    pub fn for_each_word(&self, text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
-        self.for_each_normalized(text, buf, |w| {
-            if !self.stop_words.is_stop(w) {
-                f(w)
-            }
-        });
-    }
-
-    /// Like [`Self::for_each_word`] but keeps stop words, for callers that
-    /// cache per distinct word whether it is one ([`Self::is_stop`]).
-    pub fn for_each_normalized(&self, text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    /// The one path from text to terms, shared by fitting and labeling:
+    /// split, normalize, drop stop words, stem, and map each stem to an id
+    /// with `resolve` (which interns while fitting and looks up the frozen
+    /// vocabulary while labeling). Ids go into `out` in text order; stop
+    /// words leave no id. `cache` remembers each distinct word's id, so the
+    /// stemmer and `resolve` run once per distinct word; `buf` is scratch.
+    pub(crate) fn term_ids(
+        &self,
+        text: &str,
+        cache: &mut WordCache,
+        buf: &mut String,
+        mut resolve: impl FnMut(&str) -> u32,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
         for word in self.splitter.words(text) {
-            if self.normalizer.normalize(word, buf) {
-                f(buf);
+            if !self.normalizer.normalize(word, buf) {
+                continue;
+            }
+            let id = match cache.map.get(buf.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = if self.stop_words.is_stop(buf) {
+                        STOP
+                    } else {
+                        resolve(&self.stemmer.stem(buf))
+                    };
+                    cache.map.insert(buf.as_str().into(), id);
+                    id
+                }
+            };
+            if id != STOP {
+                out.push(id);
             }
         }
     }
 
-    /// Whether a normalized word is a stop word.
-    pub fn is_stop(&self, word: &str) -> bool {
-        self.stop_words.is_stop(word)
+    /// The feature stage: every n-gram of `ids` in the configured range
+    /// (ordered by start, then length; windows holding an [`UNKNOWN`] word
+    /// are skipped), then the first `lede_terms` terms as lede features.
+    pub(crate) fn for_each_feature(&self, ids: &[u32], mut f: impl FnMut(Feature<'_>)) {
+        let (lo, hi) = (self.config.ngram_min, self.config.ngram_max);
+        ngrams(ids.len(), lo, hi, |start, n| {
+            let window = &ids[start..start + n];
+            if !window.contains(&UNKNOWN) {
+                f(Feature::Gram(window));
+            }
+        });
+        for &id in ids.iter().take(self.config.lede_terms) {
+            if id != UNKNOWN {
+                f(Feature::Lede(id));
+            }
+        }
     }
 
-    /// The stem of a normalized word.
-    pub fn stem<'a>(&self, word: &'a str) -> Cow<'a, str> {
-        self.stemmer.stem(word)
-    }
-
-    /// The unigram terms of `text`: every stage but n-grams.
-    pub fn terms(&self, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut buf = String::new();
-        self.for_each_word(text, &mut buf, |w| out.push(self.stem(w).into_owned()));
-        out
-    }
-
-    /// Every feature string of `text`: terms joined into n-grams of the
-    /// configured range, in text order, shorter n-grams first at each start.
-    pub fn features(&self, text: &str) -> Vec<String> {
-        let terms = self.terms(text);
-        let mut out = Vec::new();
-        ngrams(
-            terms.len(),
-            self.config.ngram_min,
-            self.config.ngram_max,
-            |start, n| {
-                out.push(terms[start..start + n].join(" "));
+    /// The terms of `text` as strings, through [`Self::term_ids`]'s path
+    /// with an interning vocabulary.
+    fn interned(&self, text: &str) -> (Vec<String>, Vec<u32>) {
+        let mut stems: Vec<String> = Vec::new();
+        let mut index: FastMap<String, u32> = FastMap::default();
+        let mut ids = Vec::new();
+        self.term_ids(
+            text,
+            &mut WordCache::default(),
+            &mut String::new(),
+            |stem| {
+                *index.entry(stem.to_string()).or_insert_with(|| {
+                    stems.push(stem.to_string());
+                    stems.len() as u32 - 1
+                })
             },
+            &mut ids,
         );
+        (stems, ids)
+    }
+
+    /// The unigram terms of `text` (normalized, stop words dropped,
+    /// stemmed), in order.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let (stems, ids) = self.interned(text);
+        ids.iter().map(|&i| stems[i as usize].clone()).collect()
+    }
+
+    /// Every feature string of `text`, in the order the vectorizer counts
+    /// them: n-grams (terms joined by one space) by start position, shorter
+    /// first, then lede features (`^term`).
+    pub fn features(&self, text: &str) -> Vec<String> {
+        let (stems, ids) = self.interned(text);
+        let mut out = Vec::new();
+        self.for_each_feature(&ids, |feature| match feature {
+            Feature::Gram(window) => out.push(
+                window
+                    .iter()
+                    .map(|&i| stems[i as usize].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Feature::Lede(i) => out.push(format!("{LEDE_PREFIX}{}", stems[i as usize])),
+        });
         out
     }
 }
@@ -256,6 +384,51 @@ mod tests {
     }
 
     #[test]
+    fn lede_features_follow_the_ngrams() {
+        let t = TokenizerConfig {
+            lede_terms: 2,
+            ..Default::default()
+        }
+        .build()
+        .unwrap();
+        assert_eq!(
+            t.features("Border wall plan"),
+            [
+                "border",
+                "border wall",
+                "wall",
+                "wall plan",
+                "plan",
+                "^border",
+                "^wall"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_words_break_ngrams_and_ledes() {
+        let t = TokenizerConfig {
+            lede_terms: 3,
+            ..Default::default()
+        }
+        .build()
+        .unwrap();
+        let mut got = Vec::new();
+        t.for_each_feature(&[0, UNKNOWN, 1, 2], |f| got.push(format!("{f:?}")));
+        assert_eq!(
+            got,
+            [
+                "Gram([0])",
+                "Gram([1])",
+                "Gram([1, 2])",
+                "Gram([2])",
+                "Lede(0)",
+                "Lede(1)"
+            ]
+        );
+    }
+
+    #[test]
     fn options_change_the_stages() {
         let config = TokenizerConfig {
             stop_words: StopWords::None,
@@ -264,6 +437,7 @@ mod tests {
             min_chars: 1,
             ngram_min: 2,
             ngram_max: 3,
+            lede_terms: 0,
         };
         let t = config.build().unwrap();
         assert_eq!(t.terms("The 3 voters"), ["the", "3", "voters"]);
@@ -272,7 +446,15 @@ mod tests {
 
     #[test]
     fn invalid_ranges_are_refused() {
-        for (min, max) in [(0, 1), (2, 1), (1, 5)] {
+        let config = TokenizerConfig {
+            ngram_max: 5,
+            ..Default::default()
+        };
+        assert_eq!(
+            config.build().unwrap_err().to_string(),
+            "--ngram-max 5 is out of range: need 1 to 4"
+        );
+        for (min, max) in [(0, 1), (2, 1)] {
             let config = TokenizerConfig {
                 ngram_min: min,
                 ngram_max: max,

@@ -13,6 +13,7 @@ use super::{stopwords, Numbers, Stemming, StopWords};
 pub struct Splitter;
 
 impl Splitter {
+    /// The words of `text`, in order, as slices of it.
     pub fn words<'t>(&self, text: &'t str) -> impl Iterator<Item = &'t str> {
         text.unicode_words()
     }
@@ -27,6 +28,8 @@ pub struct Normalizer {
 }
 
 impl Normalizer {
+    /// A normalizer that folds digits by `numbers` and keeps words of at
+    /// least `min_chars` characters.
     pub fn new(numbers: Numbers, min_chars: usize) -> Self {
         Normalizer { numbers, min_chars }
     }
@@ -73,10 +76,12 @@ pub struct StopWordFilter {
 }
 
 impl StopWordFilter {
+    /// A filter for `list`.
     pub fn new(list: StopWords) -> Self {
         StopWordFilter { list }
     }
 
+    /// Whether the lowercase `word` is a stop word.
     pub fn is_stop(&self, word: &str) -> bool {
         match self.list {
             StopWords::None => false,
@@ -100,6 +105,7 @@ impl std::fmt::Debug for Stemmer {
 }
 
 impl Stemmer {
+    /// A stemmer for `stemming` (or none).
     pub fn new(stemming: Stemming) -> Self {
         let inner = match stemming {
             Stemming::None => None,
@@ -110,6 +116,7 @@ impl Stemmer {
         Stemmer { inner }
     }
 
+    /// The stem of the lowercase `word`.
     pub fn stem<'a>(&self, word: &'a str) -> Cow<'a, str> {
         match &self.inner {
             None => Cow::Borrowed(word),
@@ -120,7 +127,7 @@ impl Stemmer {
 
 /// Calls `f(start, n)` for every n-gram of a sequence of `len` terms with
 /// `min <= n <= max`, ordered by start position, then by length.
-pub fn ngrams(len: usize, min: usize, max: usize, mut f: impl FnMut(usize, usize)) {
+pub(crate) fn ngrams(len: usize, min: usize, max: usize, mut f: impl FnMut(usize, usize)) {
     for start in 0..len {
         for n in min..=max {
             if start + n > len {

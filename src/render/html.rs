@@ -15,9 +15,9 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use crate::eval::{CvSummary, DocPrediction, EvalReport, HeadEval};
 use crate::metrics::{mean_std, Scores};
 use crate::model::{build_date, Metadata};
-use crate::report::{CvSummary, DocPrediction, EvalReport, HeadEval};
 
 /// Equal-width confidence bins of the histogram and the calibration curve.
 pub const BINS: usize = 10;
@@ -94,12 +94,16 @@ fn text_width(chars: usize, size: f64) -> f64 {
 /// One confidence bin: predictions whose probability falls in it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Bin {
+    /// Predictions in the bin.
     pub count: usize,
+    /// Right ones among them.
     pub correct: usize,
+    /// Sum of their probabilities.
     pub confidence_sum: f64,
 }
 
 impl Bin {
+    /// Share of right predictions (0 for an empty bin).
     pub fn accuracy(&self) -> f64 {
         if self.count == 0 {
             0.0
@@ -108,6 +112,7 @@ impl Bin {
         }
     }
 
+    /// Mean probability (0 for an empty bin).
     pub fn mean_confidence(&self) -> f64 {
         if self.count == 0 {
             0.0
@@ -125,6 +130,7 @@ pub struct Calibration {
     pub bins: Vec<Bin>,
     /// Sum over bins of `n_bin / n * |accuracy_bin - mean_confidence_bin|`.
     pub ece: f64,
+    /// Predictions binned.
     pub documents: usize,
 }
 
@@ -742,6 +748,10 @@ fn head_section(s: &mut String, id: &str, head: &HeadEval, meta: Option<&Metadat
             let folds = |v: &[f64]| v.iter().map(|x| f3(*x)).collect::<Vec<_>>().join(", ");
             w!(s, " Stored {}-fold cross-validation at training time: accuracy <b id=\"{id}-stored-accuracy\">{}</b> ± {} (folds {}), macro-F1 <b id=\"{id}-stored-macro_f1\">{}</b> ± {} (folds {}).",
                 cv.folds, f3(am), f3(asd), folds(&cv.accuracy), f3(fm), f3(fsd), folds(&cv.macro_f1));
+            if let Some(p) = &cv.pooled {
+                w!(s, " All folds pooled: accuracy <b id=\"{id}-stored-pooled-accuracy\">{}</b>, macro-F1 <b id=\"{id}-stored-pooled-macro_f1\">{}</b>.",
+                    f3(p.accuracy), f3(p.macro_f1));
+            }
         }
         s.push_str("</p>\n");
     }
@@ -859,6 +869,7 @@ mod tests {
             folds: 3,
             accuracy: vec![0.5, 0.75, 1.0],
             macro_f1: vec![0.4, 0.7, 0.9],
+            pooled: None,
         };
         EvalReport {
             model: "m.model".into(),

@@ -1,20 +1,25 @@
 //! Rendering labeled documents: an aligned table for people, JSON, JSON
 //! Lines and CSV for programs. Output streams: each document is written as
 //! soon as it is labeled, in input order, so labeling a 1 GB stream needs
-//! no more memory than one batch.
+//! no more memory than one batch. [`label_json`] is the one JSON shape of a
+//! labeled document, for every caller (the CLI, the server, bindings).
 
 use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
-use crate::model::{HeadLabel, Model};
+use crate::model::{DocumentLabels, HeadLabel, LabelOptions, Model};
 
 /// Output formats of `classify label`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Aligned columns for a terminal.
     Table,
+    /// One JSON array.
     Json,
+    /// One JSON object per line.
     Jsonl,
+    /// CSV with a header row.
     Csv,
 }
 
@@ -24,8 +29,10 @@ pub enum Format {
 pub struct Labeled {
     /// `"path"` or `"id"`: how the document was named.
     pub key: &'static str,
+    /// The path or id.
     pub name: String,
-    pub labels: Vec<HeadLabel>,
+    /// Its labels.
+    pub labels: DocumentLabels,
 }
 
 /// Streams labeled documents into `out`.
@@ -33,7 +40,7 @@ pub struct LabelWriter<W: Write> {
     out: W,
     format: Format,
     heads: Vec<(String, usize)>,
-    min_confidence: Option<f32>,
+    min_confidence: bool,
     explain: bool,
     count: usize,
 }
@@ -51,13 +58,11 @@ fn csv_field(s: &str) -> String {
 }
 
 impl<W: Write> LabelWriter<W> {
-    pub fn new(
-        out: W,
-        format: Format,
-        model: &Model,
-        min_confidence: Option<f32>,
-        explain: bool,
-    ) -> Self {
+    /// A writer of `model`'s labels in `format`; `options` say which
+    /// optional columns there are.
+    pub fn new(out: W, format: Format, model: &Model, options: &LabelOptions) -> Self {
+        let min_confidence = options.min_confidence.is_some();
+        let explain = options.explain > 0;
         let heads = model
             .heads()
             .iter()
@@ -71,7 +76,7 @@ impl<W: Write> LabelWriter<W> {
                 // Room for the "?" that marks an uncertain label.
                 (
                     h.name.clone(),
-                    widest.max(h.name.len()) + usize::from(min_confidence.is_some()),
+                    widest.max(h.name.len()) + usize::from(min_confidence),
                 )
             })
             .collect();
@@ -83,10 +88,6 @@ impl<W: Write> LabelWriter<W> {
             explain,
             count: 0,
         }
-    }
-
-    fn uncertain(&self, l: &HeadLabel) -> bool {
-        self.min_confidence.is_some_and(|m| l.probability < m)
     }
 
     /// Writes what comes before the first document.
@@ -105,7 +106,7 @@ impl<W: Write> LabelWriter<W> {
                 for (name, _) in &self.heads {
                     cols.push(name.clone());
                     cols.push(format!("{name}_probability"));
-                    if self.min_confidence.is_some() {
+                    if self.min_confidence {
                         cols.push(format!("{name}_uncertain"));
                     }
                     if self.explain {
@@ -117,41 +118,18 @@ impl<W: Write> LabelWriter<W> {
         }
     }
 
-    fn json_value(&self, doc: &Labeled) -> Value {
-        let mut obj = Map::new();
-        obj.insert(doc.key.to_string(), Value::String(doc.name.clone()));
-        for l in &doc.labels {
-            let mut head = Map::new();
-            head.insert("label".into(), json!(l.label));
-            head.insert("probability".into(), json!(round3(l.probability)));
-            if self.min_confidence.is_some() {
-                head.insert("uncertain".into(), json!(self.uncertain(l)));
-            }
-            if self.explain {
-                let terms: Vec<Value> = l
-                    .explain
-                    .iter()
-                    .map(|(t, w)| json!({"term": t, "weight": round3(*w)}))
-                    .collect();
-                head.insert("explain".into(), Value::Array(terms));
-            }
-            obj.insert(l.head.clone(), Value::Object(head));
-        }
-        Value::Object(obj)
-    }
-
     /// Writes one labeled document.
     pub fn write(&mut self, doc: &Labeled) -> io::Result<()> {
         match self.format {
             Format::Table => {
-                for (l, (_, w)) in doc.labels.iter().zip(&self.heads) {
-                    let mark = if self.uncertain(l) { "?" } else { "" };
+                for (l, (_, w)) in doc.labels.heads.iter().zip(&self.heads) {
+                    let mark = if l.uncertain { "?" } else { "" };
                     let label = format!("{}{mark}", l.label);
                     write!(self.out, "{label:<w$}  {:<5.3}  ", l.probability)?;
                 }
                 writeln!(self.out, "{}", doc.name)?;
                 if self.explain {
-                    for l in &doc.labels {
+                    for l in &doc.labels.heads {
                         let terms: Vec<String> = l
                             .explain
                             .iter()
@@ -168,21 +146,21 @@ impl<W: Write> LabelWriter<W> {
                 write!(
                     self.out,
                     "\n  {}",
-                    serde_json::to_string(&self.json_value(doc))?
+                    serde_json::to_string(&label_json(doc, self.min_confidence, self.explain))?
                 )?;
             }
             Format::Jsonl => writeln!(
                 self.out,
                 "{}",
-                serde_json::to_string(&self.json_value(doc))?
+                serde_json::to_string(&label_json(doc, self.min_confidence, self.explain))?
             )?,
             Format::Csv => {
                 let mut cols = vec![csv_field(&doc.name)];
-                for l in &doc.labels {
+                for l in &doc.labels.heads {
                     cols.push(csv_field(&l.label));
                     cols.push(format!("{:.3}", l.probability));
-                    if self.min_confidence.is_some() {
-                        cols.push(self.uncertain(l).to_string());
+                    if self.min_confidence {
+                        cols.push(l.uncertain.to_string());
                     }
                     if self.explain {
                         let terms: Vec<&str> = l.explain.iter().map(|(t, _)| t.as_str()).collect();
@@ -206,4 +184,34 @@ impl<W: Write> LabelWriter<W> {
         }
         self.out.flush()
     }
+}
+
+/// The JSON object of one labeled document: its name under `key`, and per
+/// head `label`, `probability` (3 decimals), `uncertain` when a minimum
+/// confidence was asked, `explain` when terms were.
+pub fn label_json(doc: &Labeled, min_confidence: bool, explain: bool) -> Value {
+    let mut obj = Map::new();
+    obj.insert(doc.key.to_string(), Value::String(doc.name.clone()));
+    for l in &doc.labels.heads {
+        obj.insert(l.head.clone(), head_json(l, min_confidence, explain));
+    }
+    Value::Object(obj)
+}
+
+fn head_json(l: &HeadLabel, min_confidence: bool, explain: bool) -> Value {
+    let mut head = Map::new();
+    head.insert("label".into(), json!(l.label));
+    head.insert("probability".into(), json!(round3(l.probability)));
+    if min_confidence {
+        head.insert("uncertain".into(), json!(l.uncertain));
+    }
+    if explain {
+        let terms: Vec<Value> = l
+            .explain
+            .iter()
+            .map(|(t, w)| json!({"term": t, "weight": round3(*w)}))
+            .collect();
+        head.insert("explain".into(), Value::Array(terms));
+    }
+    Value::Object(head)
 }

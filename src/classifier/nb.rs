@@ -17,19 +17,27 @@ use linfa_bayes::{MultinomialNb, MultinomialNbParams};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::linear::LinearModel;
-use crate::vectorize::Csr;
+use super::LinearModel;
+use crate::params::ParamError;
+use crate::sparse::Csr;
 
 /// Errors from fitting naive Bayes.
 #[derive(Debug, thiserror::Error)]
 pub enum BayesError {
-    #[error("alpha {0} is invalid: need a finite value > 0")]
-    Alpha(f32),
+    /// `alpha` out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// Fewer than two classes occur in the targets.
     #[error("need at least 2 classes, found {0}")]
     TooFewClasses(usize),
+    /// An error from linfa-bayes.
     #[error("linfa-bayes: {0}")]
     Linfa(String),
 }
+
+/// The vocabulary cap under naive Bayes when none is given: linfa-bayes
+/// fits dense batches, `batch_rows` x features floats at a time.
+pub const DEFAULT_MAX_FEATURES: usize = 20_000;
 
 /// Naive Bayes hyper-parameters.
 ///
@@ -39,7 +47,9 @@ pub enum BayesError {
 /// | `batch_rows` | 512 | rows densified per `fit_with` call |
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BayesParams {
+    /// Additive smoothing.
     pub alpha: f32,
+    /// Rows densified per `fit_with` call.
     pub batch_rows: usize,
 }
 
@@ -53,9 +63,10 @@ impl Default for BayesParams {
 }
 
 impl BayesParams {
+    /// Validates the parameters.
     pub fn check(&self) -> Result<BayesValidParams, BayesError> {
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
-            return Err(BayesError::Alpha(self.alpha));
+            return Err(ParamError::new("--alpha", self.alpha, "need a number > 0").into());
         }
         Ok(BayesValidParams(BayesParams {
             batch_rows: self.batch_rows.max(1),
@@ -244,7 +255,7 @@ mod tests {
             .check()
             .unwrap_err()
             .to_string(),
-            "alpha -1 is invalid: need a finite value > 0"
+            "--alpha -1 is out of range: need a number > 0"
         );
         let x = Csr::new((1, 1), vec![0, 1], vec![0], vec![1.0]);
         let err = BayesParams::default()

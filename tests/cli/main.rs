@@ -13,6 +13,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod compat;
+mod defects;
+
 const TABLE_HEADER: &str = "TOPIC        P      STANCE      P      DOCUMENT";
 const CSV_HEADER: &str = "document,topic,topic_probability,stance,stance_probability";
 
@@ -731,7 +734,7 @@ fn info_shows_metadata_and_top_terms() {
     }
     let o = run(&["info", s(&model), "--json"]);
     let json: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["format_version"], 2);
     assert_eq!(json["metadata"]["documents"], 24);
     assert_eq!(json["metadata"]["algorithm"], "linear-svm");
     assert_eq!(json["heads"][0]["name"], "topic");
@@ -965,7 +968,7 @@ fn corrupt_model_files_are_refused() {
     check(
         "newer.model",
         &newer,
-        "model format version 2 is newer than this classify reads (up to 1); upgrade classify"
+        "model format version 3 is newer than this classify reads (up to 2); upgrade classify"
             .into(),
     );
     let mut flipped = bytes.clone();

@@ -1,4 +1,4 @@
-//! A multi-class linear classifier that trains on sparse rows.
+//! One-vs-rest linear SVMs trained on sparse rows.
 //!
 //! linfa 0.8's classifiers take only dense `Array2` records; dense TF-IDF of
 //! 4,000 documents x 20,000 features took linfa-logistic 34 s and 860 MB
@@ -7,55 +7,56 @@
 //! et al., ICML 2008, the algorithm of liblinear and scikit-learn's
 //! `LinearSVC`), one class per rayon task. Probabilities come from a softmax
 //! over the decision values whose temperature is fitted on out-of-fold
-//! decision values (internal stratified folds), so "0.9" means about nine in
-//! ten right on unseen documents of the training distribution.
+//! decision values (internal stratified folds, [`super::calibration`]), so
+//! "0.9" means about nine in ten right on unseen documents of the training
+//! distribution.
 //!
 //! It is a linfa model: [`LinearParams`] -> [`LinearValidParams`] (checked)
 //! -> [`LinearModel`] (fitted) through linfa's `Fit` and `PredictInplace`
 //! on [`SparseRows`] records.
 
-use linfa::dataset::{DatasetBase, Records};
-use linfa::traits::{Fit, PredictInplace};
-use ndarray::{Array1, Array2};
+use linfa::dataset::DatasetBase;
+use linfa::traits::Fit;
+use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cv::stratified_folds;
-use crate::vectorize::Csr;
-
-/// Sparse records for linfa: CSR rows of TF-IDF features.
-#[derive(Clone, Debug)]
-pub struct SparseRows(pub Csr);
-
-impl Records for SparseRows {
-    type Elem = f32;
-
-    fn nsamples(&self) -> usize {
-        self.0.rows()
-    }
-
-    fn nfeatures(&self) -> usize {
-        self.0.cols()
-    }
-}
+use super::calibration::fit_temperature;
+use super::{LinearModel, SparseRows};
+use crate::params::ParamError;
+use crate::rng::{stratified_folds, SplitMix};
+use crate::sparse::{row, Csr};
 
 /// Errors from checking parameters or fitting.
 #[derive(Debug, thiserror::Error)]
 pub enum LinearError {
-    #[error("C {0} is invalid: need a finite value > 0")]
-    C(f32),
+    /// `c` out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// `tol` is not a finite value > 0.
     #[error("tolerance {0} is invalid: need a finite value > 0")]
     Tolerance(f32),
+    /// `max_iter` is 0.
     #[error("max_iter 0 is invalid: need at least 1")]
     MaxIter,
+    /// `calibration_folds` is 1 or above 20.
     #[error("calibration folds {0} is invalid: need 0 (off) or 2 to 20")]
     CalibrationFolds(usize),
+    /// Rows and targets differ in number.
     #[error("{records} documents but {targets} labels")]
-    Shape { records: usize, targets: usize },
+    Shape {
+        /// Rows given.
+        records: usize,
+        /// Targets given.
+        targets: usize,
+    },
+    /// Fewer than two classes occur in the targets.
     #[error("need at least 2 classes, found {0}")]
     TooFewClasses(usize),
+    /// No rows.
     #[error("no documents to train on")]
     Empty,
+    /// An error from linfa.
     #[error(transparent)]
     Linfa(#[from] linfa::Error),
 }
@@ -81,14 +82,22 @@ pub enum ClassWeight {
 /// | `calibration_folds` | 2 | 0 (temperature 1) or 2..=20 |
 /// | `seed` | 42 | any: orders the coordinate passes and the folds |
 /// | `n_classes` | none | none = largest target + 1 |
+/// | `nb_scale` | false | scale features by naive-Bayes log-count ratios (NBSVM) |
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinearParams {
+    /// Inverse regularization strength.
     pub c: f32,
+    /// How each class's errors count.
     pub class_weight: ClassWeight,
+    /// Stopping tolerance of the solver.
     pub tol: f32,
+    /// Most passes over the data.
     pub max_iter: usize,
+    /// Internal folds whose out-of-fold scores fit the temperature.
     pub calibration_folds: usize,
+    /// Seed of the coordinate order and the folds.
     pub seed: u64,
+    /// Classes, when some never occur in the targets (linfa `Fit` only).
     pub n_classes: Option<usize>,
     /// Scale features by naive-Bayes log-count ratios (NBSVM).
     pub nb_scale: bool,
@@ -114,9 +123,10 @@ impl Default for LinearParams {
 }
 
 impl LinearParams {
+    /// Validates the parameters; only validated parameters can fit.
     pub fn check(&self) -> Result<LinearValidParams, LinearError> {
         if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(LinearError::C(self.c));
+            return Err(ParamError::new("--c", self.c, "need a number > 0").into());
         }
         if !(self.tol.is_finite() && self.tol > 0.0) {
             return Err(LinearError::Tolerance(self.tol));
@@ -136,48 +146,9 @@ impl LinearParams {
 pub struct LinearValidParams(LinearParams);
 
 impl LinearValidParams {
+    /// The checked parameters.
     pub fn params(&self) -> &LinearParams {
         &self.0
-    }
-}
-
-/// A fitted model: weights stored feature-major (`weights[j * k + c]`) so a
-/// sparse row touches `k` adjacent floats per non-zero.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LinearModel {
-    n_classes: usize,
-    n_features: usize,
-    weights: Vec<f32>,
-    bias: Vec<f32>,
-    temperature: f32,
-}
-
-/// A small deterministic generator (SplitMix64): shuffles must not change
-/// with a dependency's version.
-pub(crate) struct SplitMix(u64);
-
-impl SplitMix {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
     }
 }
 
@@ -229,13 +200,6 @@ impl NbRatios {
             .map(|(p, q)| ((p / ps) / (q / qs)).ln())
             .collect()
     }
-}
-
-fn row(x: &Csr, i: usize) -> (&[u32], &[f32]) {
-    let ptr = x.indptr();
-    let ptr = ptr.raw_storage();
-    let (a, b) = (ptr[i], ptr[i + 1]);
-    (&x.indices()[a..b], &x.data()[a..b])
 }
 
 /// Dual coordinate descent for one binary L2-loss SVM with a bias feature
@@ -422,13 +386,13 @@ impl LinearValidParams {
                 weights[j * n_classes + c] = v;
             }
         }
-        LinearModel {
+        LinearModel::from_parts(
             n_classes,
-            n_features: d,
+            d,
             weights,
-            bias: per_class.iter().map(|(_, b)| *b).collect(),
-            temperature: 1.0,
-        }
+            per_class.iter().map(|(_, b)| *b).collect(),
+            1.0,
+        )
     }
 
     /// Fits on all rows of `x` with calibration. `targets[i] < n_classes`.
@@ -471,53 +435,10 @@ impl LinearValidParams {
                     part.decision_into(idx, val, &mut scores[i * n_classes..(i + 1) * n_classes]);
                 }
             }
-            model.temperature = fit_temperature(&scores, targets, n_classes);
+            model = model.with_temperature(fit_temperature(&scores, targets, n_classes));
         }
         Ok(model)
     }
-}
-
-/// The inverse temperature `a` that minimizes the negative log-likelihood of
-/// softmax(a * scores): golden-section search on a convex 1-D function.
-fn fit_temperature(scores: &[f32], targets: &[usize], k: usize) -> f32 {
-    let nll = |a: f64| -> f64 {
-        scores
-            .chunks(k)
-            .zip(targets)
-            .map(|(s, &t)| {
-                let max = s
-                    .iter()
-                    .fold(f64::NEG_INFINITY, |m, &v| m.max(a * v as f64));
-                let sum: f64 = s.iter().map(|&v| (a * v as f64 - max).exp()).sum();
-                max + sum.ln() - a * s[t] as f64
-            })
-            .sum()
-    };
-    let (mut lo, mut hi) = (0.01f64, 100.0f64);
-    let phi = (5f64.sqrt() - 1.0) / 2.0;
-    // Search in log space: the useful range spans orders of magnitude.
-    let (mut a, mut b) = (lo.ln(), hi.ln());
-    let mut c = b - phi * (b - a);
-    let mut d = a + phi * (b - a);
-    let (mut fc, mut fd) = (nll(c.exp()), nll(d.exp()));
-    for _ in 0..60 {
-        if fc < fd {
-            b = d;
-            d = c;
-            fd = fc;
-            c = b - phi * (b - a);
-            fc = nll(c.exp());
-        } else {
-            a = c;
-            c = d;
-            fc = fd;
-            d = a + phi * (b - a);
-            fd = nll(d.exp());
-        }
-    }
-    lo = a.exp();
-    hi = b.exp();
-    ((lo + hi) / 2.0) as f32
 }
 
 impl Fit<SparseRows, Array1<usize>, LinearError> for LinearValidParams {
@@ -543,169 +464,10 @@ impl Fit<SparseRows, Array1<usize>, LinearError> for LinearValidParams {
     }
 }
 
-impl PredictInplace<SparseRows, Array1<usize>> for LinearModel {
-    fn predict_inplace(&self, x: &SparseRows, y: &mut Array1<usize>) {
-        let mut scores = vec![0f32; self.n_classes];
-        for (i, out) in y.iter_mut().enumerate() {
-            let (idx, val) = row(&x.0, i);
-            self.decision_into(idx, val, &mut scores);
-            *out = argmax(&scores);
-        }
-    }
-
-    fn default_target(&self, x: &SparseRows) -> Array1<usize> {
-        Array1::zeros(x.0.rows())
-    }
-}
-
-/// Index of the largest value; ties go to the lower index.
-pub fn argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
-}
-
-/// Softmax in place, stable against large values.
-pub fn softmax(values: &mut [f32]) {
-    let max = values.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-    let mut sum = 0.0;
-    for v in values.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    values.iter_mut().for_each(|v| *v /= sum);
-}
-
-impl LinearModel {
-    /// A model from its parts: feature-major `weights` (`n_features *
-    /// n_classes`), one bias per class, and the probability softmax's inverse
-    /// temperature.
-    pub fn from_parts(
-        n_classes: usize,
-        n_features: usize,
-        weights: Vec<f32>,
-        bias: Vec<f32>,
-        temperature: f32,
-    ) -> Self {
-        LinearModel {
-            n_classes,
-            n_features,
-            weights,
-            bias,
-            temperature,
-        }
-    }
-
-    pub fn n_classes(&self) -> usize {
-        self.n_classes
-    }
-
-    pub fn n_features(&self) -> usize {
-        self.n_features
-    }
-
-    /// The fitted inverse temperature of the probability softmax.
-    pub fn temperature(&self) -> f32 {
-        self.temperature
-    }
-
-    /// Decision values of one sparse row into `out` (`n_classes` long).
-    /// Columns beyond the model's features are ignored.
-    pub fn decision_into(&self, idx: &[u32], val: &[f32], out: &mut [f32]) {
-        let k = self.n_classes;
-        out.copy_from_slice(&self.bias);
-        for (&j, &v) in idx.iter().zip(val) {
-            let j = j as usize;
-            if j >= self.n_features {
-                continue;
-            }
-            let w = &self.weights[j * k..(j + 1) * k];
-            for (o, wc) in out.iter_mut().zip(w) {
-                *o += wc * v;
-            }
-        }
-    }
-
-    /// Class probabilities of one sparse row.
-    pub fn proba_one(&self, idx: &[u32], val: &[f32]) -> Vec<f32> {
-        let mut out = vec![0f32; self.n_classes];
-        self.decision_into(idx, val, &mut out);
-        out.iter_mut().for_each(|v| *v *= self.temperature);
-        softmax(&mut out);
-        out
-    }
-
-    /// Class probabilities of every row.
-    pub fn predict_proba(&self, x: &SparseRows) -> Array2<f32> {
-        let mut out = Array2::zeros((x.0.rows(), self.n_classes));
-        for (i, mut r) in out.rows_mut().into_iter().enumerate() {
-            let (idx, val) = row(&x.0, i);
-            let p = self.proba_one(idx, val);
-            r.iter_mut().zip(p).for_each(|(o, v)| *o = v);
-        }
-        out
-    }
-
-    /// Per-feature contributions `x_j * w_jc` to class `c`'s score, largest
-    /// first, the `n` largest positive ones.
-    pub fn contributions(
-        &self,
-        idx: &[u32],
-        val: &[f32],
-        class: usize,
-        n: usize,
-    ) -> Vec<(u32, f32)> {
-        let k = self.n_classes;
-        let mut out: Vec<(u32, f32)> = idx
-            .iter()
-            .zip(val)
-            .filter(|(&j, _)| (j as usize) < self.n_features)
-            .map(|(&j, &v)| (j, v * self.weights[j as usize * k + class]))
-            .filter(|&(_, c)| c > 0.0)
-            .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.truncate(n);
-        out
-    }
-
-    /// The `n` features with the largest weight for class `c`.
-    pub fn top_features(&self, class: usize, n: usize) -> Vec<(u32, f32)> {
-        let k = self.n_classes;
-        let mut out: Vec<(u32, f32)> = (0..self.n_features)
-            .map(|j| (j as u32, self.weights[j * k + class]))
-            .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.truncate(n);
-        out
-    }
-
-    /// Checks internal consistency after deserializing.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.weights.len() != self.n_classes * self.n_features
-            || self.bias.len() != self.n_classes
-        {
-            return Err(format!(
-                "linear model shape mismatch: {} weights, {} biases for {} classes x {} features",
-                self.weights.len(),
-                self.bias.len(),
-                self.n_classes,
-                self.n_features
-            ));
-        }
-        if !self.temperature.is_finite() || self.weights.iter().any(|w| !w.is_finite()) {
-            return Err("linear model holds non-finite numbers".into());
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classifier::argmax;
     use linfa::traits::Predict;
 
     /// Three separable clusters over 6 features, two documents each, plus
@@ -792,7 +554,7 @@ mod tests {
                 c: 0.0,
                 ..Default::default()
             }),
-            "C 0 is invalid: need a finite value > 0"
+            "--c 0 is out of range: need a number > 0"
         );
         assert_eq!(
             msg(LinearParams {
@@ -814,17 +576,5 @@ mod tests {
         assert_eq!(err.to_string(), "need at least 2 classes, found 1");
         let err = v.fit_rows(&x, &[0, 1], 2).unwrap_err();
         assert_eq!(err.to_string(), "6 documents but 2 labels");
-    }
-
-    #[test]
-    fn temperature_fits_sharper_for_separable_scores() {
-        // Scores that always rank the right class first by a margin of 1:
-        // the NLL keeps falling as the temperature grows.
-        let scores = [1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0];
-        let a = fit_temperature(&scores, &[0, 1, 0, 1], 2);
-        assert!(a > 50.0, "{a}");
-        // Scores that are right half the time: temperature goes to ~0.
-        let a = fit_temperature(&scores, &[0, 0, 1, 1], 2);
-        assert!(a < 0.1, "{a}");
     }
 }

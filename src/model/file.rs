@@ -1,0 +1,261 @@
+//! The model file format.
+//!
+//! All integers little-endian:
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 8 | magic `CLASSIFY` |
+//! | 4 | format version (u32), currently [`FORMAT_VERSION`] |
+//! | 8 | payload length (u64) |
+//! | 4 | CRC-32 of the payload |
+//! | n | payload, encoded with postcard |
+//!
+//! Version 2's payload is the cleaner's configuration, the tokenizer and
+//! vectorizer state (parameters, sorted feature strings, IDF), the heads
+//! (name, sorted class names, classifier as a tagged enum) and the training
+//! metadata. Version 1 had no cleaner configuration (it loads with the
+//! rules of its time, which are version 2's defaults) and kept the lede
+//! option beside the tokenizer. Every stage is tagged (serde enums), so a
+//! reader knows what it holds. A file with another magic, a newer version,
+//! a short payload or a wrong checksum is refused with a message that says
+//! which.
+//!
+//! postcard is not self-describing: the payload is these Rust types' field
+//! order. Changing a type stored here means a new format version, with the
+//! old types frozen in their own module (as `v1.rs` freezes version 1).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{v1, Head, Metadata, Model};
+use crate::clean::CleanConfig;
+use crate::document::io_message;
+use crate::vectorize::{TfIdf, TfIdfState, TfIdfStateRef};
+
+/// The first bytes of every model file.
+pub const MAGIC: &[u8; 8] = b"CLASSIFY";
+/// The format version this classify writes; it reads 1 to this.
+pub const FORMAT_VERSION: u32 = 2;
+const HEADER_LEN: usize = 8 + 4 + 8 + 4;
+
+/// Errors from reading a model.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The file cannot be read.
+    #[error("{}: {}", path.display(), io_message(source))]
+    Io {
+        /// The model path.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bytes are not a usable model.
+    #[error("{}: {problem}", path.display())]
+    Format {
+        /// The model path.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        problem: FormatProblem,
+    },
+    /// The binary was built without a model in `models/default.model`.
+    #[error("no default model is built into this binary (models/default.model was empty when it was built); pass --model PATH")]
+    NoBuiltin,
+}
+
+/// What is wrong with a model file's bytes.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FormatProblem {
+    /// Zero bytes.
+    #[error("empty file, not a model")]
+    Empty,
+    /// Another magic.
+    #[error("not a classify model file (unrecognized header)")]
+    Foreign,
+    /// Shorter than the header.
+    #[error("truncated model file ({0} bytes, too short for the header)")]
+    ShortHeader(usize),
+    /// Written by a newer classify.
+    #[error("model format version {found} is newer than this classify reads (up to {FORMAT_VERSION}); upgrade classify")]
+    Newer {
+        /// The file's version.
+        found: u32,
+    },
+    /// Version 0 was never written.
+    #[error("model format version 0 is invalid")]
+    ZeroVersion,
+    /// Fewer payload bytes than the header says.
+    #[error("truncated model file (expected {expected} bytes of model data, found {found})")]
+    Truncated {
+        /// Bytes the header announces.
+        expected: u64,
+        /// Bytes present.
+        found: u64,
+    },
+    /// The payload's CRC-32 does not match.
+    #[error("corrupt model file (checksum mismatch)")]
+    Checksum,
+    /// The payload does not decode.
+    #[error("corrupt model file (cannot decode: {0})")]
+    Decode(String),
+    /// The payload decodes but its parts do not agree.
+    #[error("invalid model: {0}")]
+    Invalid(String),
+}
+
+/// Version 2's payload.
+#[derive(Deserialize)]
+struct ModelFileV2 {
+    cleaner: CleanConfig,
+    vectorizer: TfIdfState,
+    heads: Vec<Head>,
+    metadata: Metadata,
+}
+
+/// Version 2's payload, borrowed for writing (no copy of the weights).
+#[derive(Serialize)]
+struct ModelFileV2Ref<'a> {
+    cleaner: &'a CleanConfig,
+    vectorizer: TfIdfStateRef<'a>,
+    heads: &'a [Head],
+    metadata: &'a Metadata,
+}
+
+impl Model {
+    /// Encodes the model file bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let file = ModelFileV2Ref {
+            cleaner: self.cleaner.config(),
+            vectorizer: self.vectorizer.state_ref(),
+            heads: &self.heads,
+            metadata: &self.metadata,
+        };
+        let payload = postcard::to_stdvec(&file).expect("in-memory encoding cannot fail");
+        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+        out.extend_from_slice(&header(&payload));
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Decodes model file bytes (any version this classify reads).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, FormatProblem> {
+        let (version, payload) = check_header(bytes)?;
+        let decode = |e: postcard::Error| FormatProblem::Decode(e.to_string());
+        let invalid = |e: &dyn std::fmt::Display| FormatProblem::Invalid(e.to_string());
+        let (cleaner, vectorizer, heads, metadata) = match version {
+            1 => {
+                let file: v1::ModelFile = postcard::from_bytes(payload).map_err(decode)?;
+                file.upgrade()
+            }
+            _ => {
+                let file: ModelFileV2 = postcard::from_bytes(payload).map_err(decode)?;
+                (file.cleaner, file.vectorizer, file.heads, file.metadata)
+            }
+        };
+        let cleaner = cleaner.check().map_err(|e| invalid(&e))?;
+        let vectorizer = TfIdf::from_state(vectorizer).map_err(|e| invalid(&e))?;
+        let mut model = Model::from_parts(cleaner, vectorizer, heads, metadata)?;
+        model.file_version = version;
+        Ok(model)
+    }
+}
+
+/// Checks the header; returns the version and the payload.
+fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), FormatProblem> {
+    if bytes.is_empty() {
+        return Err(FormatProblem::Empty);
+    }
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(FormatProblem::Foreign);
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(FormatProblem::ShortHeader(bytes.len()));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version == 0 {
+        return Err(FormatProblem::ZeroVersion);
+    }
+    if version > FORMAT_VERSION {
+        return Err(FormatProblem::Newer { found: version });
+    }
+    let expected = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+    let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
+    let payload = &bytes[HEADER_LEN..];
+    if payload.len() as u64 != expected {
+        return Err(FormatProblem::Truncated {
+            expected,
+            found: payload.len() as u64,
+        });
+    }
+    if crc32fast::hash(payload) != crc {
+        return Err(FormatProblem::Checksum);
+    }
+    Ok((version, payload))
+}
+
+/// Magic, version, payload length and checksum.
+fn header(payload: &[u8]) -> [u8; HEADER_LEN] {
+    let mut out = [0u8; HEADER_LEN];
+    out[..8].copy_from_slice(MAGIC);
+    out[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out[12..20].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    out[20..24].copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_problems_are_named() {
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (vec![], "empty file, not a model"),
+            (b"PK\x03\x04 zip".to_vec(), "not a classify model file (unrecognized header)"),
+            (b"CLASSIFY\x01\x00".to_vec(), "truncated model file (10 bytes, too short for the header)"),
+            (
+                [&MAGIC[..], &9u32.to_le_bytes(), &[0; 12]].concat(),
+                "model format version 9 is newer than this classify reads (up to 2); upgrade classify",
+            ),
+            (
+                [&MAGIC[..], &1u32.to_le_bytes(), &100u64.to_le_bytes(), &[0; 4], &[1, 2, 3]].concat(),
+                "truncated model file (expected 100 bytes of model data, found 3)",
+            ),
+            (
+                [&MAGIC[..], &1u32.to_le_bytes(), &3u64.to_le_bytes(), &[0; 4], &[1, 2, 3]].concat(),
+                "corrupt model file (checksum mismatch)",
+            ),
+        ];
+        for (bytes, message) in cases {
+            assert_eq!(Model::from_bytes(&bytes).unwrap_err().to_string(), message);
+        }
+        for version in [1u32, 2] {
+            let payload = [1u8, 2, 3];
+            let bytes = [
+                &MAGIC[..],
+                &version.to_le_bytes(),
+                &3u64.to_le_bytes(),
+                &crc32fast::hash(&payload).to_le_bytes(),
+                &payload,
+            ]
+            .concat();
+            let err = Model::from_bytes(&bytes).unwrap_err().to_string();
+            assert!(
+                err.starts_with("corrupt model file (cannot decode: "),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_model_round_trips_through_bytes() {
+        let model = Model::builtin().unwrap();
+        let again = Model::from_bytes(&model.to_bytes()).unwrap();
+        assert_eq!(again.file_version(), FORMAT_VERSION);
+        assert_eq!(again.to_bytes(), model.to_bytes());
+        assert_eq!(again.heads(), model.heads());
+        assert_eq!(again.clean_config(), model.clean_config());
+    }
+}
