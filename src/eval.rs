@@ -1,23 +1,30 @@
 //! Evaluation: a model (or a training configuration, by cross-validation)
 //! scored on labeled documents, per head: accuracy, macro-F1, weighted F1,
-//! per-class scores, the confusion matrix and every prediction. The result
-//! is an [`EvalReport`], which [`crate::render`] writes as text, JSON,
-//! Markdown or HTML.
+//! per-class scores, the confusion matrix, a risk-coverage table (what
+//! labeling only the confident predictions gives), and every prediction.
+//! The model labels each document as `classify label` would, domain check
+//! included: a document it cannot read is predicted `unknown` and counts as
+//! a miss. The result is an [`EvalReport`], which [`crate::render`] writes
+//! as text, JSON, Markdown or HTML.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::classifier::argmax;
 use crate::corpus::{check_label_field, LabelTypeError, Record};
 use crate::cv::{CvResult, Folds};
-use crate::metrics::{mean_std, scores, Scores};
-use crate::model::{CvScores, Metadata, Model};
-use crate::sparse::row;
+use crate::metrics::{
+    mean_std, report_thresholds, risk_coverage, scores, threshold_for, RiskRow, Scored, Scores,
+};
+use crate::model::{CvScores, DocumentLabels, LabelOptions, Metadata, Model, UNKNOWN_LABEL};
 
 /// Characters of a document kept as its excerpt in reports.
 const EXCERPT_CHARS: usize = 400;
 /// Terms kept per prediction for reports.
 const TERMS: usize = 5;
+/// Most confident mistakes that reports list per head (with evidence).
+pub const SHOWN_MISTAKES: usize = 10;
+/// Evidence sentences kept for each listed mistake.
+const EVIDENCE: usize = 2;
 
 /// One document's prediction, kept for reports that show examples.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -26,12 +33,17 @@ pub struct DocPrediction {
     pub id: String,
     /// Gold class index.
     pub gold: usize,
-    /// Predicted class index.
+    /// Predicted class index (the class `unknown` when the model could
+    /// not read the document).
     pub pred: usize,
-    /// Probability of the predicted class.
-    pub probability: f32,
-    /// Terms that pushed toward the prediction (empty under cross-validation).
+    /// Probability of the predicted class (`None` for `unknown`).
+    pub probability: Option<f32>,
+    /// Words that pushed toward the prediction (empty under
+    /// cross-validation).
     pub terms: Vec<String>,
+    /// Sentences that pushed toward the prediction, for the most confident
+    /// mistakes.
+    pub evidence: Vec<String>,
     /// The start of the document's clean text.
     pub excerpt: String,
 }
@@ -47,9 +59,65 @@ pub struct HeadEval {
     /// Fold statistics, under cross-validation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cv: Option<CvSummary>,
+    /// Documents the model could not read (predicted `unknown`).
+    pub unknown: usize,
+    /// Labeled share, accuracy and macro-F1 when only predictions at or
+    /// above each threshold (0.00 to 0.95) are kept.
+    pub risk_coverage: Vec<RiskRow>,
+    /// The lowest threshold that reaches the asked accuracy, if one was
+    /// asked (`--target-accuracy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
     /// Every prediction.
     #[serde(skip)]
     pub predictions: Vec<DocPrediction>,
+}
+
+/// The threshold that reaches an asked accuracy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Target {
+    /// The accuracy asked for.
+    pub accuracy: f64,
+    /// What the lowest threshold reaching it gives (`None`: no threshold
+    /// reaches it on this data).
+    pub reached: Option<RiskRow>,
+}
+
+impl HeadEval {
+    /// The head's evaluation from its predictions; the risk-coverage table
+    /// and the target threshold come from them. `unknown_class` is the index
+    /// of the class `unknown` in `classes`, if there is one.
+    pub fn new(
+        head: String,
+        classes: &[String],
+        predictions: Vec<DocPrediction>,
+        unknown_class: Option<usize>,
+        cv: Option<CvSummary>,
+        target: Option<f64>,
+    ) -> HeadEval {
+        let gold: Vec<usize> = predictions.iter().map(|r| r.gold).collect();
+        let pred: Vec<usize> = predictions.iter().map(|r| r.pred).collect();
+        let scored: Vec<Scored> = predictions
+            .iter()
+            .map(|p| Scored {
+                gold: p.gold,
+                pred: (Some(p.pred) != unknown_class).then_some(p.pred),
+                probability: p.probability,
+            })
+            .collect();
+        HeadEval {
+            head,
+            scores: scores(classes, &gold, &pred),
+            cv,
+            unknown: scored.iter().filter(|s| s.pred.is_none()).count(),
+            risk_coverage: risk_coverage(classes, &scored, &report_thresholds()),
+            target: target.map(|accuracy| Target {
+                accuracy,
+                reached: threshold_for(classes, &scored, accuracy),
+            }),
+            predictions,
+        }
+    }
 }
 
 /// Per-fold scores with their mean and spread, and the pooled scores.
@@ -155,6 +223,22 @@ pub struct EvalOptions {
     /// Heads to evaluate (lowercase); empty means every head the data
     /// labels.
     pub heads: Vec<String>,
+    /// Find the lowest threshold whose labeled share reaches this accuracy.
+    pub target_accuracy: Option<f64>,
+}
+
+impl EvalOptions {
+    /// Checks `target_accuracy`.
+    pub fn check(&self) -> Result<(), crate::params::ParamError> {
+        match self.target_accuracy {
+            Some(t) if !(t > 0.0 && t <= 1.0) => Err(crate::params::ParamError::new(
+                "--target-accuracy",
+                t,
+                "need an accuracy in (0, 1]",
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Scores `model` on `records` (texts cleaned by the model's cleaner). Heads
@@ -182,11 +266,18 @@ pub fn evaluate(
             });
         }
     }
-    let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
-    let x = model.vectorizer().transform(&texts);
+    let with_terms = LabelOptions {
+        explain: TERMS,
+        ..Default::default()
+    };
+    // Every document as `classify label` sees it, domain check included.
+    let labeled: Vec<DocumentLabels> = records
+        .par_iter()
+        .map(|r| model.label_clean(&r.text, &with_terms))
+        .collect();
     let mut heads = Vec::new();
     let mut notes = Vec::new();
-    for head in model.heads() {
+    for (h, head) in model.heads().iter().enumerate() {
         if !options.heads.is_empty() && !options.heads.contains(&head.name) {
             continue;
         }
@@ -201,7 +292,8 @@ pub fn evaluate(
             ));
             continue;
         }
-        // Gold classes the model never saw still count (as misses).
+        // Gold classes the model never saw still count (as misses), and so
+        // do documents it could not read (predicted `unknown`).
         let mut classes = head.classes.clone();
         for &i in &docs {
             let g = &records[i].labels[&head.name];
@@ -210,41 +302,60 @@ pub fn evaluate(
             }
         }
         classes[head.classes.len()..].sort();
-        let predictions: Vec<DocPrediction> = docs
-            .par_iter()
+        if docs.iter().any(|&i| labeled[i].heads[h].class.is_none())
+            && !classes.iter().any(|c| c == UNKNOWN_LABEL)
+        {
+            classes.push(UNKNOWN_LABEL.to_string());
+        }
+        let unknown_class = classes.iter().position(|c| c == UNKNOWN_LABEL);
+        let mut predictions: Vec<DocPrediction> = docs
+            .iter()
             .map(|&i| {
-                let (idx, val) = row(&x, i);
-                let p = head.classifier.proba_one(idx, val);
-                let pred = argmax(&p);
-                let terms = head
-                    .classifier
-                    .contributions(idx, val, pred, TERMS)
-                    .into_iter()
-                    .map(|(j, _)| model.vectorizer().feature(j as usize).to_string())
-                    .collect();
+                let l = &labeled[i].heads[h];
                 let gold_label = &records[i].labels[&head.name];
-                let gold = classes
-                    .iter()
-                    .position(|c| c == gold_label)
-                    .expect("added above");
                 DocPrediction {
                     id: records[i].id.clone(),
-                    gold,
-                    pred,
-                    probability: p[pred],
-                    terms,
+                    gold: classes
+                        .iter()
+                        .position(|c| c == gold_label)
+                        .expect("added above"),
+                    pred: l.class.or(unknown_class).expect("unknown is a class"),
+                    probability: l.probability,
+                    terms: l.explain.iter().map(|e| e.term.clone()).collect(),
+                    evidence: Vec::new(),
                     excerpt: excerpt(&records[i].text),
                 }
             })
             .collect();
-        let gold: Vec<usize> = predictions.iter().map(|r| r.gold).collect();
-        let pred: Vec<usize> = predictions.iter().map(|r| r.pred).collect();
-        heads.push(HeadEval {
-            head: head.name.clone(),
-            scores: scores(&classes, &gold, &pred),
-            cv: None,
+        // The sentences behind the mistakes that reports list.
+        let with_evidence = LabelOptions {
+            evidence: EVIDENCE,
+            ..Default::default()
+        };
+        let listed = confident_mistakes(&predictions, SHOWN_MISTAKES);
+        let found: Vec<(usize, Vec<String>)> = listed
+            .par_iter()
+            .map(|&k| {
+                let l = model.label_clean(&records[docs[k]].text, &with_evidence);
+                let sentences = l.heads[h]
+                    .evidence
+                    .iter()
+                    .map(|e| e.sentence.clone())
+                    .collect();
+                (k, sentences)
+            })
+            .collect();
+        for (k, sentences) in found {
+            predictions[k].evidence = sentences;
+        }
+        heads.push(HeadEval::new(
+            head.name.clone(),
+            &classes,
             predictions,
-        });
+            unknown_class,
+            None,
+            options.target_accuracy,
+        ));
     }
     if heads.is_empty() {
         return Err(EvalError::NoLabels {
@@ -261,6 +372,21 @@ pub fn evaluate(
     })
 }
 
+/// Wrong predictions, most confident first (ties by document id; the
+/// unreadable last): positions in `predictions`.
+pub fn confident_mistakes(predictions: &[DocPrediction], n: usize) -> Vec<usize> {
+    let mut m: Vec<usize> = (0..predictions.len())
+        .filter(|&i| predictions[i].gold != predictions[i].pred)
+        .collect();
+    m.sort_by(|&a, &b| {
+        let (a, b) = (&predictions[a], &predictions[b]);
+        let (pa, pb) = (a.probability.unwrap_or(-1.0), b.probability.unwrap_or(-1.0));
+        pb.total_cmp(&pa).then_with(|| a.id.cmp(&b.id))
+    });
+    m.truncate(n);
+    m
+}
+
 /// The report of a cross-validation: pooled out-of-fold scores per head,
 /// with the fold statistics.
 pub fn cv_report(
@@ -269,6 +395,7 @@ pub fn cv_report(
     folds: Folds,
     algorithm: &str,
     data: &str,
+    target_accuracy: Option<f64>,
 ) -> EvalReport {
     let heads = cv
         .heads
@@ -281,18 +408,21 @@ pub fn cv_report(
                         id: r.id.clone(),
                         gold: h.gold[i],
                         pred: h.pred[i],
-                        probability: h.probability[i],
+                        probability: Some(h.probability[i]),
                         terms: vec![],
+                        evidence: vec![],
                         excerpt: excerpt(&r.text),
                     }
                 })
                 .collect();
-            HeadEval {
-                head: h.name.clone(),
-                scores: scores(&h.classes, &h.gold, &h.pred),
-                cv: Some(CvSummary::from_scores(&h.scores)),
+            HeadEval::new(
+                h.name.clone(),
+                &h.classes,
                 predictions,
-            }
+                None,
+                Some(CvSummary::from_scores(&h.scores)),
+                target_accuracy,
+            )
         })
         .collect();
     EvalReport {

@@ -54,12 +54,15 @@
 #![warn(missing_docs)]
 
 pub mod atomic;
+pub mod calibrate;
 pub mod classifier;
 pub mod clean;
 pub mod corpus;
 pub mod cv;
 pub mod document;
+pub mod domain;
 pub mod eval;
+pub mod explain;
 mod fasthash;
 pub mod label;
 pub mod metrics;
@@ -85,7 +88,7 @@ pub use clean::{CleanConfig, Cleaner, Format};
 pub use corpus::{Corpus, CorpusOptions, Record};
 pub use document::DocumentError;
 pub use eval::{evaluate, EvalOptions, EvalReport};
-pub use model::{DocumentLabels, HeadLabel, LabelOptions, Model, ModelError};
+pub use model::{DocumentLabels, HeadLabel, LabelOptions, MinConfidence, Model, ModelError};
 pub use params::ParamError;
 pub use progress::{Progress, Silent};
 pub use sparse::Csr;

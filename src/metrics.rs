@@ -110,6 +110,87 @@ pub fn scores(classes: &[String], gold: &[usize], pred: &[usize]) -> Scores {
     }
 }
 
+/// One row of a risk-coverage table: what labeling only the documents
+/// whose probability reaches `threshold` gives.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RiskRow {
+    /// The minimum probability of a labeled document.
+    pub threshold: f64,
+    /// Documents labeled.
+    pub labeled: usize,
+    /// Share of all documents labeled.
+    pub coverage: f64,
+    /// Accuracy of the labeled documents (0 when none).
+    pub accuracy: f64,
+    /// Macro-F1 of the labeled documents (0 when none).
+    pub macro_f1: f64,
+}
+
+/// One document for a risk-coverage table: gold class, predicted class
+/// (`None`: the model could not read it) and its probability.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scored {
+    /// Gold class index.
+    pub gold: usize,
+    /// Predicted class index, `None` for `unknown`.
+    pub pred: Option<usize>,
+    /// Probability of the predicted class.
+    pub probability: Option<f32>,
+}
+
+/// The thresholds of the risk-coverage tables reports print: 0.00 to 0.95
+/// in steps of 0.05.
+pub fn report_thresholds() -> Vec<f64> {
+    (0..20).map(|i| i as f64 * 0.05).collect()
+}
+
+/// Labeled share, accuracy and macro-F1 at each threshold. A document is
+/// labeled when it was readable and its probability reaches the threshold
+/// (compared at the printed precision: 0.7 labels a probability that
+/// prints as 0.700).
+pub fn risk_coverage(classes: &[String], docs: &[Scored], thresholds: &[f64]) -> Vec<RiskRow> {
+    thresholds
+        .iter()
+        .map(|&t| {
+            let (gold, pred): (Vec<usize>, Vec<usize>) = docs
+                .iter()
+                .filter_map(|d| match (d.pred, d.probability) {
+                    (Some(p), Some(prob)) if reaches(prob, t) => Some((d.gold, p)),
+                    _ => None,
+                })
+                .unzip();
+            let s = scores(classes, &gold, &pred);
+            RiskRow {
+                threshold: t,
+                labeled: gold.len(),
+                coverage: if docs.is_empty() {
+                    0.0
+                } else {
+                    gold.len() as f64 / docs.len() as f64
+                },
+                accuracy: s.accuracy,
+                macro_f1: if gold.is_empty() { 0.0 } else { s.macro_f1 },
+            }
+        })
+        .collect()
+}
+
+/// Whether probability `p` reaches threshold `t`, both taken at the 3
+/// decimals reports print (so a threshold read off a report behaves as it
+/// reads).
+pub fn reaches(p: f32, t: f64) -> bool {
+    (p as f64 * 1000.0).round() >= (t * 1000.0).round()
+}
+
+/// The lowest threshold on a 0.01 grid at which the labeled documents are
+/// at least `target` accurate, and what it gives; `None` if none is.
+pub fn threshold_for(classes: &[String], docs: &[Scored], target: f64) -> Option<RiskRow> {
+    let grid: Vec<f64> = (0..100).map(|i| i as f64 / 100.0).collect();
+    risk_coverage(classes, docs, &grid)
+        .into_iter()
+        .find(|r| r.labeled > 0 && r.accuracy + 1e-12 >= target)
+}
+
 /// Mean and (population) standard deviation.
 pub fn mean_std(values: &[f64]) -> (f64, f64) {
     if values.is_empty() {
@@ -161,6 +242,36 @@ mod tests {
         let s = scores(&names(&["a", "b", "unused"]), &[0, 1], &[0, 1]);
         assert_eq!(s.macro_f1, 1.0);
         assert_eq!(s.per_class[2].support, 0);
+    }
+
+    #[test]
+    fn risk_coverage_labels_what_reaches_the_threshold() {
+        let classes = names(&["a", "b"]);
+        let doc = |gold, pred, probability| Scored {
+            gold,
+            pred,
+            probability,
+        };
+        let docs = [
+            doc(0, Some(0), Some(0.9)),
+            doc(1, Some(0), Some(0.6)),
+            doc(1, Some(1), Some(0.7)),
+            doc(0, None, None),
+        ];
+        let rows = risk_coverage(&classes, &docs, &[0.0, 0.65, 0.95]);
+        assert_eq!(
+            rows.iter().map(|r| r.labeled).collect::<Vec<_>>(),
+            [3, 2, 0],
+            "the unreadable document is never labeled"
+        );
+        assert_eq!(rows[0].coverage, 0.75);
+        assert!((rows[0].accuracy - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(rows[1].accuracy, 1.0);
+        assert_eq!((rows[2].accuracy, rows[2].macro_f1), (0.0, 0.0));
+        let best = threshold_for(&classes, &docs, 0.9).unwrap();
+        assert_eq!((best.threshold, best.labeled), (0.61, 2));
+        assert!(threshold_for(&classes, &[doc(0, Some(1), Some(0.9))], 0.5).is_none());
+        assert!(reaches(0.6999, 0.7) && !reaches(0.6994, 0.7));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::classifier::{
 };
 use crate::clean::{CleanConfig, CleanError, Cleaner};
 use crate::corpus::{check_label_field, LabelTypeError, Record};
+use crate::domain::{self, DomainCheck};
 use crate::model::{build_date, CvScores, FormatProblem, Head, HeadInfo, Metadata, Model};
 use crate::params::ParamError;
 use crate::progress::Progress;
@@ -457,6 +458,7 @@ impl TrainValidParams {
                 name: head.name.clone(),
                 classes: head.classes.clone(),
                 classifier,
+                calibration: None,
             });
             progress.advance(1);
         }
@@ -470,10 +472,16 @@ impl TrainValidParams {
             algorithm: self.params.algorithm.name().to_string(),
             heads: infos,
         };
+        // The language the model reads: what its training documents are in.
+        let domain = DomainCheck {
+            language: domain::corpus_language(&texts),
+            ..DomainCheck::default()
+        };
         Ok(Model::from_parts(
             self.cleaner.clone(),
             vectorizer,
             fitted,
+            domain,
             metadata,
         )?)
     }

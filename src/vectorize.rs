@@ -29,6 +29,35 @@ use crate::tokenize::{
     Feature, TokenizeError, Tokenizer, TokenizerConfig, WordCache, LEDE, LEDE_PREFIX, STOP, UNKNOWN,
 };
 
+/// How much of a document the vocabulary knows: the evidence that a model
+/// can read it. Words are what the splitter finds (stop words aside, short
+/// words included); "known" words have a stem that is in some feature. The
+/// share is measured in bytes of words, so a script written without spaces
+/// (Chinese: one word per character) weighs as much as its text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TermCounts {
+    /// Terms (kept words) in the document.
+    pub terms: usize,
+    /// Terms whose stem is in some feature.
+    pub known: usize,
+    /// Bytes of all words but stop words.
+    pub word_bytes: usize,
+    /// Bytes of the known terms.
+    pub known_bytes: usize,
+}
+
+impl TermCounts {
+    /// Share of the document's word bytes that belong to known terms (1
+    /// for a document without words).
+    pub fn known_share(&self) -> f64 {
+        if self.word_bytes == 0 {
+            1.0
+        } else {
+            self.known_bytes as f64 / self.word_bytes as f64
+        }
+    }
+}
+
 /// Errors from configuring, fitting or restoring the vectorizer.
 #[derive(Debug, thiserror::Error)]
 pub enum VectorizeError {
@@ -629,32 +658,89 @@ impl TfIdf {
         sparse::from_parts(self.n_features(), indptr, indices, values)
     }
 
-    /// The frozen term ids of `text`'s words ([`UNKNOWN`] for words whose
-    /// stem is in no feature), through the tokenizer's one text path.
-    fn term_ids(&self, text: &str, scratch: &mut Scratch) {
-        if scratch.owner != self.id || scratch.cache.len() > WORD_CACHE_LIMIT {
-            scratch.cache.clear();
-            scratch.owner = self.id;
-        }
-        let Scratch {
-            cache, buf, ids, ..
-        } = scratch;
-        self.tokenizer.term_ids(
-            text,
-            cache,
-            buf,
-            |stem| self.terms.get(stem).copied().unwrap_or(UNKNOWN),
-            ids,
-        );
-    }
-
     /// The vector of one document: column indices (ascending) and values.
     pub fn transform_one(&self, text: &str) -> (Vec<u32>, Vec<f32>) {
+        let (idx, val, _) = self.transform_one_counted(text);
+        (idx, val)
+    }
+
+    /// [`Self::transform_one`], and how much of the document the vocabulary
+    /// knows.
+    pub fn transform_one_counted(&self, text: &str) -> (Vec<u32>, Vec<f32>, TermCounts) {
         SCRATCH.with(|scratch| {
             let scratch = &mut *scratch.borrow_mut();
-            self.term_ids(text, scratch);
-            let Scratch { ids, keys, .. } = scratch;
-            self.row_from_terms(ids, keys)
+            if scratch.owner != self.id || scratch.cache.len() > WORD_CACHE_LIMIT {
+                scratch.cache.clear();
+                scratch.owner = self.id;
+            }
+            let Scratch {
+                cache,
+                buf,
+                ids,
+                keys,
+                ..
+            } = scratch;
+            ids.clear();
+            let mut counts = TermCounts::default();
+            self.tokenizer.for_each_word(
+                text,
+                cache,
+                buf,
+                |stem| self.terms.get(stem).copied().unwrap_or(UNKNOWN),
+                |id, word| match id {
+                    Some(STOP) => {}
+                    Some(id) => {
+                        ids.push(id);
+                        counts.terms += 1;
+                        counts.word_bytes += word.len();
+                        if id != UNKNOWN {
+                            counts.known += 1;
+                            counts.known_bytes += word.len();
+                        }
+                    }
+                    None => counts.word_bytes += word.len(),
+                },
+            );
+            let (idx, val) = self.row_from_terms(ids, keys);
+            (idx, val, counts)
+        })
+    }
+
+    /// The document's terms with their positions' words, and each feature
+    /// occurrence as (column, first term position, number of terms): what
+    /// explanations need to show words and sentences instead of stems.
+    pub(crate) fn occurrences<'t>(
+        &self,
+        text: &'t str,
+    ) -> (Vec<&'t str>, Vec<(u32, usize, usize)>) {
+        SCRATCH.with(|scratch| {
+            let scratch = &mut *scratch.borrow_mut();
+            if scratch.owner != self.id || scratch.cache.len() > WORD_CACHE_LIMIT {
+                scratch.cache.clear();
+                scratch.owner = self.id;
+            }
+            let Scratch {
+                cache, buf, ids, ..
+            } = scratch;
+            ids.clear();
+            let mut words = Vec::new();
+            self.tokenizer.for_each_term(
+                text,
+                cache,
+                buf,
+                |stem| self.terms.get(stem).copied().unwrap_or(UNKNOWN),
+                |id, word| {
+                    ids.push(id);
+                    words.push(word);
+                },
+            );
+            let mut found = Vec::new();
+            self.tokenizer.for_each_feature_at(ids, |f, start, n| {
+                if let Some(col) = self.column_of(f) {
+                    found.push((col, start, n));
+                }
+            });
+            (words, found)
         })
     }
 

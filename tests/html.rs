@@ -191,6 +191,15 @@ fn assert_numbers_match(html: &str, json: &Value) {
                 class["support"].to_string()
             );
         }
+        for (i, row) in head["risk_coverage"].as_array().unwrap().iter().enumerate() {
+            for key in ["coverage", "accuracy"] {
+                assert_eq!(
+                    by_id(html, &format!("h{h}-rc{i}-{key}")),
+                    f3(&row[key]),
+                    "head {h} risk-coverage row {i} {key}"
+                );
+            }
+        }
         for (g, row) in head["confusion"].as_array().unwrap().iter().enumerate() {
             for (p, count) in row.as_array().unwrap().iter().enumerate() {
                 assert_eq!(
@@ -240,7 +249,7 @@ fn html_report_carries_the_json_numbers() {
     let sample = fixture("sample.jsonl");
     let args = [s(&sample), "--model", s(&model)];
     let (_, html) = eval_html(dir.path(), "r.html", &args);
-    assert_self_contained(&html, 8);
+    assert_self_contained(&html, 10);
     assert_numbers_match(&html, &eval_json(&args));
     assert_eq!(by_id(&html, "report-date"), "2026-01-01");
     for heading in [
@@ -260,8 +269,8 @@ fn html_report_of_cross_validation_shows_folds() {
     let corpus = fixture("corpus");
     let args = [s(&corpus), "--cv", "3", "-q"];
     let (_, html) = eval_html(dir.path(), "cv.html", &args);
-    // Four charts per head plus the per-fold chart.
-    assert_self_contained(&html, 10);
+    // Five charts per head plus the per-fold chart.
+    assert_self_contained(&html, 12);
     let json = eval_json(&args);
     assert_eq!(json["heads"][0]["cv"]["folds"], 3);
     assert_numbers_match(&html, &json);
@@ -300,7 +309,7 @@ fn html_report_escapes_document_text_ids_and_class_names() {
         "h.html",
         &[s(&fixture("eval/hostile.jsonl")), "--model", s(&model)],
     );
-    assert_self_contained(&html, 8);
+    assert_self_contained(&html, 10);
     assert!(!html.contains("<b>bold-id"));
     assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
     assert!(html.contains("&lt;b&gt;bold-id&lt;/b&gt;"));

@@ -104,6 +104,15 @@ impl LinearModel {
         out
     }
 
+    /// The weight of feature `j` for class `c` (0 beyond the model's
+    /// features).
+    pub fn weight(&self, j: usize, c: usize) -> f32 {
+        if j >= self.n_features || c >= self.n_classes {
+            return 0.0;
+        }
+        self.weights[j * self.n_classes + c]
+    }
+
     /// Per-feature contributions `x_j * w_jc` to class `c`'s score, largest
     /// first, the `n` largest positive ones.
     pub fn contributions(

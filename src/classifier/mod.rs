@@ -57,6 +57,17 @@ impl std::ops::Deref for Classifier {
     }
 }
 
+impl Classifier {
+    /// The same classifier with another softmax inverse temperature
+    /// (calibration on a user's sample).
+    pub(crate) fn with_temperature(self, temperature: f32) -> Classifier {
+        match self {
+            Classifier::Linear(m) => Classifier::Linear(m.with_temperature(temperature)),
+            Classifier::Bayes(m) => Classifier::Bayes(m.with_temperature(temperature)),
+        }
+    }
+}
+
 /// Index of the largest value; ties go to the lower index.
 pub fn argmax(values: &[f32]) -> usize {
     let mut best = 0;

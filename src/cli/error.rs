@@ -59,6 +59,15 @@ impl From<classify::TrainError> for CliError {
     }
 }
 
+impl From<classify::model::LabelError> for CliError {
+    fn from(e: classify::model::LabelError) -> Self {
+        match e {
+            classify::model::LabelError::Param(p) => CliError::Usage(p.to_string()),
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}
+
 /// Library errors that are plain failures.
 macro_rules! failed {
     ($($t:ty),*) => {$(
@@ -74,5 +83,6 @@ failed!(
     classify::ModelError,
     classify::corpus::CorpusError,
     classify::atomic::WriteError,
-    classify::eval::EvalError
+    classify::eval::EvalError,
+    classify::calibrate::CalibrateError
 );

@@ -43,6 +43,9 @@ pub struct EvalArgs {
     /// Report format.
     #[arg(long, short, value_enum, default_value_t = EvalFormat::Text)]
     pub format: EvalFormat,
+    /// Print the lowest probability threshold whose labeled share reaches this accuracy.
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    pub target_accuracy: Option<f64>,
     /// Write the report to a file (replaced atomically) instead of stdout (`-`).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
@@ -54,6 +57,12 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs, quiet: bool) -> Outcome {
     let data = args.data.display().to_string();
+    let options = EvalOptions {
+        data: data.clone(),
+        heads: args.corpus.labels(),
+        target_accuracy: args.target_accuracy,
+    };
+    options.check()?;
     let bars = Bars::new(quiet);
     let mut messages = Messages::default();
     let report = if let Some(k) = args.cv {
@@ -70,17 +79,15 @@ pub fn run(args: EvalArgs, quiet: bool) -> Outcome {
             folds,
             valid.params().algorithm.name(),
             &data,
+            args.target_accuracy,
         )
     } else {
         let model = load_model(args.model.as_deref())?;
+        super::label::note_missing_language_check(&model);
         let corpus = corpus::load(&args.data, &args.corpus.options(), model.cleaner())?;
         messages.corpus(&corpus);
         messages.finish();
         bars.begin_step("labeling", corpus.records.len());
-        let options = EvalOptions {
-            data,
-            heads: args.corpus.labels(),
-        };
         let report = evaluate(&model, &corpus.records, &options);
         bars.end_step();
         report?

@@ -10,7 +10,7 @@ use classify::document::{self, DocumentError};
 use classify::label::{label_jsonl, label_sources, Failure, Outcome as Labeled};
 use classify::render::labels::{Format, LabelWriter};
 use classify::source::{self, WalkOptions};
-use classify::{LabelOptions, Model};
+use classify::{LabelOptions, MinConfidence, Model};
 
 use super::messages::{thousands, Messages};
 use super::{load_model, Outcome};
@@ -39,12 +39,16 @@ pub struct LabelArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = LabelFormat::Table)]
     pub format: LabelFormat,
-    /// Show the N terms that pushed each decision most.
+    /// Show the N terms that pushed each decision most, as the words of the document.
     #[arg(long, value_name = "N", default_value_t = LabelOptions::default().explain)]
     pub explain: usize,
-    /// Mark predictions below this probability as uncertain (0 to 1).
-    #[arg(long, value_name = "P", allow_negative_numbers = true)]
-    pub min_confidence: Option<f32>,
+    /// Show the K sentences that pushed each decision most.
+    #[arg(long, value_name = "K", default_value_t = LabelOptions::default().evidence)]
+    pub evidence: usize,
+    /// Mark predictions below this probability as uncertain (0 to 1), or below
+    /// each head's recommended threshold with `auto` (see classify calibrate).
+    #[arg(long, value_name = "P|auto", allow_negative_numbers = true)]
+    pub min_confidence: Option<MinConfidence>,
     /// Read JSON Lines records (`id`, text field) instead of whole documents.
     #[arg(long)]
     pub jsonl: bool,
@@ -62,10 +66,13 @@ pub struct LabelArgs {
 pub fn run(args: LabelArgs) -> Outcome {
     let options = LabelOptions {
         explain: args.explain,
+        evidence: args.evidence,
         min_confidence: args.min_confidence,
     };
     options.check()?;
     let model = load_model(args.model.as_deref())?;
+    options.check_for(&model)?;
+    note_missing_language_check(&model);
     let format = match args.format {
         LabelFormat::Table => Format::Table,
         LabelFormat::Json => Format::Json,
@@ -153,4 +160,15 @@ fn open_stream(path: &std::path::Path) -> Result<std::fs::File, DocumentError> {
         return Err(DocumentError::NotRegular("directory"));
     }
     Ok(file)
+}
+
+/// Says once that an older model cannot check the language of documents.
+pub fn note_missing_language_check(model: &Model) {
+    if model.domain().language.is_none() {
+        eprintln!(
+            "classify: note: {} has no language of its own (format version {}): documents are not checked for language, only for known terms",
+            model.origin(),
+            model.file_version()
+        );
+    }
 }

@@ -4,6 +4,7 @@
 //! never does work and checks nothing the library checks: raw values go
 //! into library params, whose `check()` is the one validation.
 
+mod calibrate;
 pub mod error;
 mod eval;
 mod info;
@@ -59,6 +60,7 @@ impl Cli {
             Command::Label(args) => label::run(args),
             Command::Eval(args) => eval::run(args, self.quiet),
             Command::Info(args) => info::run(args),
+            Command::Calibrate(args) => calibrate::run(args),
         }
     }
 }
@@ -90,6 +92,13 @@ classify eval training-data --cv 5 --format json\n  classify eval test.jsonl --f
         after_help = "Examples:\n  classify info\n  classify info models/mine.model --top 20\n  classify info --format json"
     )]
     Info(info::InfoArgs),
+    /// Refit a model's probabilities on labeled articles of your own sources, and store recommended thresholds.
+    #[command(
+        after_help = "Examples:\n  classify calibrate my-sample.jsonl --out models/calibrated.model\n  \
+classify calibrate my-sample.jsonl --model models/mine.model --out models/mine-cal.model --target-accuracy 0.85 --label stance\n  \
+classify label --model models/calibrated.model --min-confidence auto inbox/"
+    )]
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// How to read labeled data (train and eval).

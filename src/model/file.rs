@@ -10,11 +10,14 @@
 //! | 4 | CRC-32 of the payload |
 //! | n | payload, encoded with postcard |
 //!
-//! Version 2's payload is the cleaner's configuration, the tokenizer and
+//! Version 3's payload is the cleaner's configuration, the tokenizer and
 //! vectorizer state (parameters, sorted feature strings, IDF), the heads
-//! (name, sorted class names, classifier as a tagged enum) and the training
-//! metadata. Version 1 had no cleaner configuration (it loads with the
-//! rules of its time, which are version 2's defaults) and kept the lede
+//! (name, sorted class names, classifier as a tagged enum, calibration on
+//! a user's sample), the domain check (the model's language and the
+//! thresholds of documents it can read) and the training metadata. Version
+//! 2 had no calibration and no domain check (it loads with the default
+//! thresholds and no language check); version 1 also had no cleaner
+//! configuration (it loads with the rules of its time) and kept the lede
 //! option beside the tokenizer. Every stage is tagged (serde enums), so a
 //! reader knows what it holds. A file with another magic, a newer version,
 //! a short payload or a wrong checksum is refused with a message that says
@@ -22,21 +25,22 @@
 //!
 //! postcard is not self-describing: the payload is these Rust types' field
 //! order. Changing a type stored here means a new format version, with the
-//! old types frozen in their own module (as `v1.rs` freezes version 1).
+//! old types frozen in their own module (as `v1.rs` and `v2.rs` do).
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{v1, Head, Metadata, Model};
+use super::{v1, v2, Head, Metadata, Model};
 use crate::clean::CleanConfig;
 use crate::document::io_message;
+use crate::domain::DomainCheck;
 use crate::vectorize::{TfIdf, TfIdfState, TfIdfStateRef};
 
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"CLASSIFY";
 /// The format version this classify writes; it reads 1 to this.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
 /// Errors from reading a model.
@@ -105,31 +109,37 @@ pub enum FormatProblem {
     Invalid(String),
 }
 
-/// Version 2's payload.
+/// A model's stored parts, whatever version they were read from.
+pub(super) type Parts = (CleanConfig, TfIdfState, Vec<Head>, DomainCheck, Metadata);
+
+/// Version 3's payload.
 #[derive(Deserialize)]
-struct ModelFileV2 {
+struct ModelFileV3 {
     cleaner: CleanConfig,
     vectorizer: TfIdfState,
     heads: Vec<Head>,
+    domain: DomainCheck,
     metadata: Metadata,
 }
 
-/// Version 2's payload, borrowed for writing (no copy of the weights).
+/// Version 3's payload, borrowed for writing (no copy of the weights).
 #[derive(Serialize)]
-struct ModelFileV2Ref<'a> {
+struct ModelFileV3Ref<'a> {
     cleaner: &'a CleanConfig,
     vectorizer: TfIdfStateRef<'a>,
     heads: &'a [Head],
+    domain: &'a DomainCheck,
     metadata: &'a Metadata,
 }
 
 impl Model {
     /// Encodes the model file bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let file = ModelFileV2Ref {
+        let file = ModelFileV3Ref {
             cleaner: self.cleaner.config(),
             vectorizer: self.vectorizer.state_ref(),
             heads: &self.heads,
+            domain: &self.domain,
             metadata: &self.metadata,
         };
         let payload = postcard::to_stdvec(&file).expect("in-memory encoding cannot fail");
@@ -144,19 +154,29 @@ impl Model {
         let (version, payload) = check_header(bytes)?;
         let decode = |e: postcard::Error| FormatProblem::Decode(e.to_string());
         let invalid = |e: &dyn std::fmt::Display| FormatProblem::Invalid(e.to_string());
-        let (cleaner, vectorizer, heads, metadata) = match version {
+        let (cleaner, vectorizer, heads, domain, metadata) = match version {
             1 => {
                 let file: v1::ModelFile = postcard::from_bytes(payload).map_err(decode)?;
                 file.upgrade()
             }
+            2 => {
+                let file: v2::ModelFile = postcard::from_bytes(payload).map_err(decode)?;
+                file.upgrade()
+            }
             _ => {
-                let file: ModelFileV2 = postcard::from_bytes(payload).map_err(decode)?;
-                (file.cleaner, file.vectorizer, file.heads, file.metadata)
+                let file: ModelFileV3 = postcard::from_bytes(payload).map_err(decode)?;
+                (
+                    file.cleaner,
+                    file.vectorizer,
+                    file.heads,
+                    file.domain,
+                    file.metadata,
+                )
             }
         };
         let cleaner = cleaner.check().map_err(|e| invalid(&e))?;
         let vectorizer = TfIdf::from_state(vectorizer).map_err(|e| invalid(&e))?;
-        let mut model = Model::from_parts(cleaner, vectorizer, heads, metadata)?;
+        let mut model = Model::from_parts(cleaner, vectorizer, heads, domain, metadata)?;
         model.file_version = version;
         Ok(model)
     }
@@ -217,7 +237,7 @@ mod tests {
             (b"CLASSIFY\x01\x00".to_vec(), "truncated model file (10 bytes, too short for the header)"),
             (
                 [&MAGIC[..], &9u32.to_le_bytes(), &[0; 12]].concat(),
-                "model format version 9 is newer than this classify reads (up to 2); upgrade classify",
+                "model format version 9 is newer than this classify reads (up to 3); upgrade classify",
             ),
             (
                 [&MAGIC[..], &1u32.to_le_bytes(), &100u64.to_le_bytes(), &[0; 4], &[1, 2, 3]].concat(),
@@ -231,7 +251,7 @@ mod tests {
         for (bytes, message) in cases {
             assert_eq!(Model::from_bytes(&bytes).unwrap_err().to_string(), message);
         }
-        for version in [1u32, 2] {
+        for version in [1u32, 2, 3] {
             let payload = [1u8, 2, 3];
             let bytes = [
                 &MAGIC[..],

@@ -7,6 +7,7 @@
 
 pub mod file;
 mod v1;
+mod v2;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,6 +19,9 @@ use crate::atomic::{AtomicFile, Overwrite, WriteError};
 use crate::classifier::{argmax, Classifier};
 use crate::clean::{CleanConfig, Cleaner, Format};
 use crate::document::{self, DocumentError};
+use crate::domain::{DomainCheck, Reading, Unreadable};
+use crate::explain::{self, Evidence, Explained};
+use crate::metrics::reaches;
 use crate::params::ParamError;
 use crate::vectorize::TfIdf;
 
@@ -39,6 +43,30 @@ pub struct Head {
     pub classes: Vec<String>,
     /// The fitted classifier.
     pub classifier: Classifier,
+    /// Its calibration on a user's labeled sample, if `classify calibrate`
+    /// made one.
+    pub calibration: Option<Calibration>,
+}
+
+/// A head's probabilities refitted, and its recommended threshold chosen,
+/// on a labeled sample (`classify calibrate`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// The sample as named.
+    pub data: String,
+    /// Documents of the sample with this head's label.
+    pub documents: usize,
+    /// The softmax inverse temperature before.
+    pub previous_temperature: f32,
+    /// The accuracy the threshold was chosen to reach.
+    pub target_accuracy: f64,
+    /// The lowest probability whose labeled share reached the target on
+    /// the sample (`None`: no threshold did).
+    pub threshold: Option<f32>,
+    /// Accuracy of the labeled share at the threshold, on the sample.
+    pub accuracy: Option<f64>,
+    /// Share of the sample labeled at the threshold.
+    pub coverage: Option<f64>,
 }
 
 /// Cross-validated scores of one head, stored in the model.
@@ -101,6 +129,7 @@ pub struct Model {
     cleaner: Cleaner,
     vectorizer: TfIdf,
     heads: Vec<Head>,
+    domain: DomainCheck,
     metadata: Metadata,
     /// Where it came from, for reports: a path or [`BUILTIN_NAME`].
     origin: String,
@@ -108,20 +137,46 @@ pub struct Model {
     file_version: u32,
 }
 
+/// When a decision counts as uncertain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MinConfidence {
+    /// Below this probability, for every head.
+    At(f32),
+    /// Below each head's recommended threshold, stored by `classify
+    /// calibrate` (heads without one are never uncertain).
+    Auto,
+}
+
+impl std::str::FromStr for MinConfidence {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "auto" {
+            return Ok(MinConfidence::Auto);
+        }
+        s.parse::<f32>()
+            .map(MinConfidence::At)
+            .map_err(|_| format!("expected a probability or auto, found {s:?}"))
+    }
+}
+
 /// How to label: what to add to each decision.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LabelOptions {
-    /// Terms that pushed each decision most, per head (0: none).
+    /// Terms that pushed each decision most, per head (0: none), shown as
+    /// the words they had in the document.
     pub explain: usize,
-    /// Decisions below this probability are marked uncertain.
-    pub min_confidence: Option<f32>,
+    /// Sentences that pushed each decision most, per head (0: none).
+    pub evidence: usize,
+    /// When decisions are marked uncertain.
+    pub min_confidence: Option<MinConfidence>,
 }
 
 impl LabelOptions {
     /// Checks `min_confidence`.
     pub fn check(&self) -> Result<(), ParamError> {
         match self.min_confidence {
-            Some(p) if !(0.0..=1.0).contains(&p) => Err(ParamError::new(
+            Some(MinConfidence::At(p)) if !(0.0..=1.0).contains(&p) => Err(ParamError::new(
                 "--min-confidence",
                 p,
                 "need a probability from 0 to 1",
@@ -129,6 +184,29 @@ impl LabelOptions {
             _ => Ok(()),
         }
     }
+
+    /// Checks the options against the model they will label with: `auto`
+    /// needs a calibrated head.
+    pub fn check_for(&self, model: &Model) -> Result<(), LabelError> {
+        self.check()?;
+        if self.min_confidence == Some(MinConfidence::Auto)
+            && model.heads.iter().all(|h| h.threshold().is_none())
+        {
+            return Err(LabelError::NoThresholds(model.origin.clone()));
+        }
+        Ok(())
+    }
+}
+
+/// Errors from checking label options.
+#[derive(Debug, thiserror::Error)]
+pub enum LabelError {
+    /// An option out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// `--min-confidence auto` with a model that has no stored threshold.
+    #[error("--min-confidence auto: {0} has no recommended thresholds; make them with classify calibrate")]
+    NoThresholds(String),
 }
 
 /// One head's decision on one document.
@@ -136,34 +214,59 @@ impl LabelOptions {
 pub struct HeadLabel {
     /// The head (label field).
     pub head: String,
-    /// The predicted class.
+    /// The predicted class, or `unknown` for a document the model cannot
+    /// read.
     pub label: String,
-    /// Its probability.
-    pub probability: f32,
-    /// Probabilities of all classes, in the head's class order.
+    /// Its probability (`None` for `unknown`).
+    pub probability: Option<f32>,
+    /// Probabilities of all classes, in the head's class order (empty for
+    /// `unknown`).
     #[serde(skip)]
     pub probabilities: Vec<f32>,
-    /// Class index of `label`.
+    /// Class index of `label` (`None` for `unknown`).
     #[serde(skip)]
-    pub class: usize,
-    /// Below the asked minimum confidence.
+    pub class: Option<usize>,
+    /// Below the asked minimum confidence, or `unknown`.
     pub uncertain: bool,
-    /// Terms that pushed toward `label` most, with their contribution.
+    /// Features that pushed toward `label` most, with their words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub explain: Vec<(String, f32)>,
+    pub explain: Vec<Explained>,
+    /// Sentences that pushed toward `label` most.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
 }
 
+/// The label of every head for a document the model cannot read.
+pub const UNKNOWN_LABEL: &str = "unknown";
+
 /// Every head's decision on one document, in the model's head order.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DocumentLabels {
     /// One decision per head.
     pub heads: Vec<HeadLabel>,
+    /// Why the model cannot read the document (then every head says
+    /// `unknown`).
+    pub unreadable: Option<Unreadable>,
+    /// What the domain check found.
+    pub reading: Reading,
 }
 
 impl DocumentLabels {
     /// The decision of one head.
     pub fn get(&self, head: &str) -> Option<&HeadLabel> {
         self.heads.iter().find(|h| h.head == head)
+    }
+
+    /// Why the document got `unknown`, as one phrase (`language: zh`).
+    pub fn reason(&self) -> Option<String> {
+        self.unreadable.as_ref().map(|u| u.to_string())
+    }
+}
+
+impl Head {
+    /// The recommended threshold `classify calibrate` stored.
+    pub fn threshold(&self) -> Option<f32> {
+        self.calibration.as_ref().and_then(|c| c.threshold)
     }
 }
 
@@ -173,6 +276,7 @@ impl Model {
         cleaner: Cleaner,
         vectorizer: TfIdf,
         heads: Vec<Head>,
+        domain: DomainCheck,
         metadata: Metadata,
     ) -> Result<Model, FormatProblem> {
         if heads.is_empty() {
@@ -201,6 +305,7 @@ impl Model {
             cleaner,
             vectorizer,
             heads,
+            domain,
             metadata,
             origin: String::new(),
             file_version: FORMAT_VERSION,
@@ -299,6 +404,16 @@ impl Model {
         &self.metadata
     }
 
+    /// The rules for documents the model can read.
+    pub fn domain(&self) -> &DomainCheck {
+        &self.domain
+    }
+
+    /// Replaces a head's classifier and calibration (`classify calibrate`).
+    pub(crate) fn head_mut(&mut self, name: &str) -> Option<&mut Head> {
+        self.heads.iter_mut().find(|h| h.name == name)
+    }
+
     /// Labels a raw document (markup sniffed: HTML or text) with every
     /// head: front matter out, the model's cleaning, then the classifiers.
     /// This is what `classify label` does to a file.
@@ -330,13 +445,48 @@ impl Model {
             .collect()
     }
 
-    /// Labels text that is already clean (a corpus record's text).
+    /// Labels text that is already clean (a corpus record's text): the
+    /// domain check, then every head.
     pub fn label_clean(&self, text: &str, options: &LabelOptions) -> DocumentLabels {
-        let (idx, val) = self.vectorizer.transform_one(text);
-        self.label_vector(&idx, &val, options)
+        let (idx, val, counts) = self.vectorizer.transform_one_counted(text);
+        let (reading, unreadable) = self.domain.check(text, counts);
+        if let Some(why) = unreadable {
+            return self.unknown(why, reading);
+        }
+        let mut labels = self.label_vector(&idx, &val, options);
+        labels.reading = reading;
+        if options.explain > 0 || options.evidence > 0 {
+            explain::annotate(self, text, &idx, &val, &mut labels, options.evidence);
+        }
+        labels
     }
 
-    /// Labels an already vectorized document.
+    /// Every head `unknown`, for a document the model cannot read.
+    fn unknown(&self, why: Unreadable, reading: Reading) -> DocumentLabels {
+        let heads = self
+            .heads
+            .iter()
+            .map(|head| HeadLabel {
+                head: head.name.clone(),
+                label: UNKNOWN_LABEL.to_string(),
+                probability: None,
+                probabilities: Vec::new(),
+                class: None,
+                uncertain: true,
+                explain: Vec::new(),
+                evidence: Vec::new(),
+            })
+            .collect();
+        DocumentLabels {
+            heads,
+            unreadable: Some(why),
+            reading,
+        }
+    }
+
+    /// Labels an already vectorized document (no domain check: the vector
+    /// no longer says how much of the text was known). Explained features
+    /// are shown as stored, without their words.
     pub fn label_vector(&self, idx: &[u32], val: &[f32], options: &LabelOptions) -> DocumentLabels {
         let heads = self
             .heads
@@ -348,24 +498,43 @@ impl Model {
                     head.classifier
                         .contributions(idx, val, class, options.explain)
                         .into_iter()
-                        .map(|(j, c)| (self.vectorizer.feature(j as usize).to_string(), c))
+                        .map(|(j, c)| {
+                            let feature = self.vectorizer.feature(j as usize).to_string();
+                            Explained {
+                                term: feature.clone(),
+                                feature,
+                                weight: c,
+                            }
+                        })
                         .collect()
                 } else {
                     Vec::new()
                 };
                 let probability = probabilities[class];
+                let threshold = match options.min_confidence {
+                    Some(MinConfidence::At(p)) => Some(p),
+                    Some(MinConfidence::Auto) => head.threshold(),
+                    None => None,
+                };
                 HeadLabel {
                     head: head.name.clone(),
                     label: head.classes[class].clone(),
-                    probability,
+                    probability: Some(probability),
                     probabilities,
-                    class,
-                    uncertain: options.min_confidence.is_some_and(|m| probability < m),
+                    class: Some(class),
+                    // Compared at the 3 decimals reports print, as risk-coverage
+                    // tables compare (`metrics::reaches`).
+                    uncertain: threshold.is_some_and(|t| !reaches(probability, t as f64)),
                     explain,
+                    evidence: Vec::new(),
                 }
             })
             .collect();
-        DocumentLabels { heads }
+        DocumentLabels {
+            heads,
+            unreadable: None,
+            reading: Reading::default(),
+        }
     }
 
     /// The cleaner's configuration, as stored.
@@ -436,7 +605,7 @@ mod tests {
     #[test]
     fn min_confidence_is_checked_and_marks_uncertain() {
         let options = LabelOptions {
-            min_confidence: Some(1.5),
+            min_confidence: Some(MinConfidence::At(1.5)),
             ..Default::default()
         };
         assert_eq!(
@@ -445,7 +614,7 @@ mod tests {
         );
         let model = Model::builtin().unwrap();
         let options = LabelOptions {
-            min_confidence: Some(1.0),
+            min_confidence: Some(MinConfidence::At(1.0)),
             ..Default::default()
         };
         let labels = model
@@ -454,6 +623,14 @@ mod tests {
         assert!(labels
             .heads
             .iter()
-            .all(|h| h.uncertain == (h.probability < 1.0)));
+            .all(|h| h.uncertain == ((h.probability.unwrap() * 1000.0).round() < 1000.0)));
+        let options = LabelOptions {
+            min_confidence: Some(MinConfidence::Auto),
+            ..Default::default()
+        };
+        assert_eq!(
+            options.check_for(&model).unwrap_err().to_string(),
+            "--min-confidence auto: built-in (models/default.model) has no recommended thresholds; make them with classify calibrate"
+        );
     }
 }

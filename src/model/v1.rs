@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{CvScores, Head, HeadInfo, Metadata};
 use crate::classifier::{Classifier, LinearModel};
 use crate::clean::CleanConfig;
+use crate::domain::DomainCheck;
 use crate::tokenize::{Numbers, Stemming, StopWords, TokenizerConfig};
 use crate::vectorize::{TfIdfParams, TfIdfState};
 
@@ -108,7 +109,7 @@ impl LinearV1 {
 impl ModelFile {
     /// Today's parts. A version 1 model was trained with the cleaning rules
     /// frozen in `CleanConfig::rules_v1`.
-    pub(super) fn upgrade(self) -> (CleanConfig, TfIdfState, Vec<Head>, Metadata) {
+    pub(super) fn upgrade(self) -> super::file::Parts {
         let p = self.vectorizer.params;
         let t = p.tokenizer;
         let vectorizer = TfIdfState {
@@ -140,6 +141,7 @@ impl ModelFile {
                     ClassifierV1::Linear(m) => Classifier::Linear(m.upgrade()),
                     ClassifierV1::Bayes(m) => Classifier::Bayes(m.upgrade()),
                 },
+                calibration: None,
             })
             .collect();
         let m = self.metadata;
@@ -165,6 +167,12 @@ impl ModelFile {
                 })
                 .collect(),
         };
-        (CleanConfig::rules_v1(), vectorizer, heads, metadata)
+        (
+            CleanConfig::rules_v1(),
+            vectorizer,
+            heads,
+            DomainCheck::default(),
+            metadata,
+        )
     }
 }

@@ -22,7 +22,7 @@ use crate::model::{build_date, Metadata};
 /// Equal-width confidence bins of the histogram and the calibration curve.
 pub const BINS: usize = 10;
 /// Mistakes listed per head.
-pub const MAX_MISTAKES: usize = 10;
+pub const MAX_MISTAKES: usize = crate::eval::SHOWN_MISTAKES;
 const EXCERPT_LINES: usize = 4;
 /// Longest class name drawn in full inside a chart (the full name is in
 /// the element's tooltip and the tables).
@@ -134,15 +134,20 @@ pub struct Calibration {
     pub documents: usize,
 }
 
-/// Bins the predicted-class probabilities and computes the ECE.
+/// Bins the predicted-class probabilities and computes the ECE (documents
+/// the model could not read have no probability and are left out).
 pub fn calibration(predictions: &[DocPrediction]) -> Calibration {
     let mut bins = vec![Bin::default(); BINS];
+    let mut n = 0;
     for p in predictions {
+        let Some(probability) = p.probability else {
+            continue;
+        };
+        n += 1;
         // Bin the f32's shortest decimal form (what a reader sees, e.g. 0.7)
         // rather than its binary value (0.69999999), so 0.700 is not in the
         // 0.6-0.7 bin.
-        let conf = p
-            .probability
+        let conf = probability
             .to_string()
             .parse::<f64>()
             .unwrap_or(0.0)
@@ -152,7 +157,6 @@ pub fn calibration(predictions: &[DocPrediction]) -> Calibration {
         b.correct += usize::from(p.gold == p.pred);
         b.confidence_sum += conf;
     }
-    let n = predictions.len();
     let ece = if n == 0 {
         0.0
     } else {
@@ -169,14 +173,10 @@ pub fn calibration(predictions: &[DocPrediction]) -> Calibration {
 
 /// Wrong predictions, most confident first (ties by document id).
 pub fn confident_mistakes(predictions: &[DocPrediction], n: usize) -> Vec<&DocPrediction> {
-    let mut m: Vec<&DocPrediction> = predictions.iter().filter(|p| p.gold != p.pred).collect();
-    m.sort_by(|a, b| {
-        b.probability
-            .total_cmp(&a.probability)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    m.truncate(n);
-    m
+    crate::eval::confident_mistakes(predictions, n)
+        .into_iter()
+        .map(|i| &predictions[i])
+        .collect()
 }
 
 /// The first non-empty lines of a document, for the mistakes table.
@@ -778,6 +778,7 @@ fn head_section(s: &mut String, id: &str, head: &HeadEval, meta: Option<&Metadat
     s.push_str(&reliability(id, &cal));
     w!(s, "<figcaption>Per non-empty bin, the share of correct predictions against the mean confidence; points on the dashed diagonal are perfectly calibrated. \
         Expected calibration error over {} documents: <b>{ece}</b>.</figcaption>\n</figure>\n</div>\n", cal.documents);
+    risk_block(s, id, head);
     mistakes(s, id, head);
     s.push_str("</section>\n");
 }
@@ -793,6 +794,108 @@ fn cv_block(s: &mut String, id: &str, cv: &CvSummary) {
         w!(s, "<tr><td>{}</td><td class=\"num\" id=\"{id}-cv-f{i}-accuracy\">{}</td><td class=\"num\" id=\"{id}-cv-f{i}-macro_f1\">{}</td></tr>\n", i + 1, f3(*a), f3(*f));
     }
     s.push_str("</table>\n</figure>\n</div>\n");
+}
+
+/// The risk-coverage curve and table: what labeling only predictions at or
+/// above a threshold gives.
+fn risk_block(s: &mut String, id: &str, head: &HeadEval) {
+    s.push_str("<div class=\"figs\">\n<figure>\n<h4>Accuracy against coverage</h4>\n");
+    s.push_str(&risk_chart(id, head));
+    s.push_str("<figcaption>Each point keeps only the predictions whose probability reaches a threshold (labels: 0.0 to 0.9): \
+        the share of documents labeled (coverage) against their accuracy (solid) and macro-F1 (dashed). \
+        Raising the threshold trades coverage for accuracy.</figcaption>\n</figure>\n<figure>\n<h4>Risk-coverage table</h4>\n");
+    if let Some(t) = &head.target {
+        match &t.reached {
+            Some(r) => w!(s, "<p id=\"{id}-target\">Accuracy {} is reached from threshold <b>{}</b>: {} of {} documents labeled ({}), accuracy {}.</p>\n",
+                f3(t.accuracy), f3(r.threshold), r.labeled, head.scores.documents, f3(r.coverage), f3(r.accuracy)),
+            None => w!(s, "<p id=\"{id}-target\">No threshold reaches accuracy {} on this data.</p>\n", f3(t.accuracy)),
+        }
+    }
+    s.push_str("<table>\n<tr><th class=\"num\">threshold</th><th class=\"num\">labeled</th><th class=\"num\">coverage</th><th class=\"num\">accuracy</th><th class=\"num\">macro-F1</th></tr>\n");
+    for (i, r) in head.risk_coverage.iter().enumerate() {
+        w!(s, "<tr><td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\" id=\"{id}-rc{i}-coverage\">{}</td><td class=\"num\" id=\"{id}-rc{i}-accuracy\">{}</td><td class=\"num\">{}</td></tr>\n",
+            r.threshold, r.labeled, f3(r.coverage), f3(r.accuracy), f3(r.macro_f1));
+    }
+    s.push_str("</table>\n</figure>\n</div>\n");
+}
+
+fn risk_chart(id: &str, head: &HeadEval) -> String {
+    let (w, h) = (540.0, 300.0);
+    let (x0, y0, side) = (50.0, 12.0, 236.0);
+    let (x1, y1) = (x0 + side, y0 + side);
+    let px = |v: f64| x0 + v * side;
+    let py = |v: f64| y1 - v * side;
+    let mut out = String::new();
+    svg_open(
+        &mut out,
+        w,
+        h,
+        "accuracy and macro-F1 of the labeled share against coverage",
+    );
+    for i in 0..=5 {
+        let v = i as f64 / 5.0;
+        w!(out, "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y0}\" y2=\"{y1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"small\">{v:.1}</text>\n", px(v), px(v), px(v), y1 + 14.0);
+    }
+    y_grid(
+        &mut out,
+        x0,
+        x1,
+        &(0..=5)
+            .map(|i| (py(i as f64 / 5.0), format!("{:.1}", i as f64 / 5.0)))
+            .collect::<Vec<_>>(),
+    );
+    w!(out, "<rect x=\"{x0}\" y=\"{y0}\" width=\"{side}\" height=\"{side}\" fill=\"none\" stroke=\"#222\"/>\n");
+    let rows: Vec<_> = head
+        .risk_coverage
+        .iter()
+        .filter(|r| r.labeled > 0)
+        .collect();
+    let accuracy: Vec<(f64, f64)> = rows.iter().map(|r| (r.coverage, r.accuracy)).collect();
+    let macro_f1: Vec<(f64, f64)> = rows.iter().map(|r| (r.coverage, r.macro_f1)).collect();
+    for (values, color, dash) in [
+        (accuracy, BLUE, ""),
+        (macro_f1, ORANGE, " stroke-dasharray=\"6 4\""),
+    ] {
+        if values.len() > 1 {
+            let points: Vec<String> = values
+                .iter()
+                .map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y)))
+                .collect();
+            w!(out, "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n", points.join(" "));
+        }
+    }
+    for (i, r) in head.risk_coverage.iter().enumerate() {
+        if r.labeled == 0 {
+            continue;
+        }
+        let (x, y) = (px(r.coverage), py(r.accuracy));
+        w!(out, "<circle id=\"{id}-rc{i}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\" fill=\"{BLUE}\" stroke=\"#000\"><title>threshold {:.2}: coverage {}, accuracy {}, macro-F1 {}</title></circle>\n",
+            r.threshold, f3(r.coverage), f3(r.accuracy), f3(r.macro_f1));
+        if i % 2 == 0 {
+            w!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" class=\"small\">{:.1}</text>\n",
+                x + 5.0,
+                y - 5.0,
+                r.threshold
+            );
+        }
+    }
+    let mid = y0 + side / 2.0;
+    w!(out, "<text x=\"14\" y=\"{mid:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {mid:.1})\" class=\"axis\">accuracy / macro-F1</text>\n");
+    w!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"axis\">coverage (share labeled)</text>\n", x0 + side / 2.0, y1 + 32.0);
+    let tx = x1 + 26.0;
+    w!(out, "<line x1=\"{tx}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{BLUE}\" stroke-width=\"2\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"small\">accuracy</text>\n", tx + 22.0, y0 + 14.0, y0 + 14.0, tx + 28.0, y0 + 17.0);
+    w!(out, "<line x1=\"{tx}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{ORANGE}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"small\">macro-F1</text>\n", tx + 22.0, y0 + 30.0, y0 + 30.0, tx + 28.0, y0 + 33.0);
+    if rows.is_empty() {
+        w!(
+            out,
+            "<text x=\"{:.1}\" y=\"{mid:.1}\" text-anchor=\"middle\">no predictions</text>\n",
+            x0 + side / 2.0
+        );
+    }
+    out.push_str("</svg>");
+    out
 }
 
 fn mistakes(s: &mut String, id: &str, head: &HeadEval) {
@@ -814,7 +917,7 @@ fn mistakes(s: &mut String, id: &str, head: &HeadEval) {
         s.push_str("<p>No wrong predictions on this head.</p>\n");
         return;
     }
-    w!(s, "<table class=\"mistakes\" id=\"{id}-mistakes\">\n<tr><th class=\"num\">#</th><th>document</th><th>true → predicted</th><th class=\"num\">probability</th><th>top terms</th><th>first lines</th></tr>\n");
+    w!(s, "<table class=\"mistakes\" id=\"{id}-mistakes\">\n<tr><th class=\"num\">#</th><th>document</th><th>true → predicted</th><th class=\"num\">probability</th><th>top terms</th><th>sentences that decided</th><th>first lines</th></tr>\n");
     for (r, p) in list.iter().enumerate() {
         let terms = if p.terms.is_empty() {
             "<span title=\"not recorded under cross-validation\">—</span>".to_string()
@@ -825,8 +928,17 @@ fn mistakes(s: &mut String, id: &str, head: &HeadEval) {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        w!(s, "<tr><td class=\"num\">{}</td><td><code>{}</code></td><td>{} → <b>{}</b></td><td class=\"num\">{}</td><td>{terms}</td><td class=\"text\"><blockquote>{}</blockquote></td></tr>\n",
-            r + 1, escape(&p.id), escape(name(p.gold)), escape(name(p.pred)), f3(f64::from(p.probability)), escape(&first_lines(&p.excerpt, EXCERPT_LINES)));
+        let evidence = if p.evidence.is_empty() {
+            "—".to_string()
+        } else {
+            p.evidence
+                .iter()
+                .map(|e| format!("<blockquote class=\"evidence\">{}</blockquote>", escape(e)))
+                .collect::<String>()
+        };
+        let probability = p.probability.map_or("—".to_string(), |v| f3(f64::from(v)));
+        w!(s, "<tr><td class=\"num\">{}</td><td><code>{}</code></td><td>{} → <b>{}</b></td><td class=\"num\">{probability}</td><td>{terms}</td><td class=\"text\">{evidence}</td><td class=\"text\"><blockquote>{}</blockquote></td></tr>\n",
+            r + 1, escape(&p.id), escape(name(p.gold)), escape(name(p.pred)), escape(&first_lines(&p.excerpt, EXCERPT_LINES)));
     }
     s.push_str("</table>\n");
 }
@@ -834,7 +946,6 @@ fn mistakes(s: &mut String, id: &str, head: &HeadEval) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::scores;
     use crate::model::{CvScores, HeadInfo};
 
     fn pred(id: &str, gold: usize, pred: usize, probability: f32) -> DocPrediction {
@@ -842,8 +953,9 @@ mod tests {
             id: id.into(),
             gold,
             pred,
-            probability,
+            probability: Some(probability),
             terms: vec!["asylum".into(), "border".into()],
+            evidence: vec![format!("The sentence of {id}.")],
             excerpt: format!("text of {id}"),
         }
     }
@@ -863,8 +975,6 @@ mod tests {
             },
             pred("e.md", 2, 2, 0.7),
         ];
-        let gold: Vec<usize> = predictions.iter().map(|p| p.gold).collect();
-        let pr: Vec<usize> = predictions.iter().map(|p| p.pred).collect();
         let cv = CvScores {
             folds: 3,
             accuracy: vec![0.5, 0.75, 1.0],
@@ -874,12 +984,14 @@ mod tests {
         EvalReport {
             model: "m.model".into(),
             data: "d & e.jsonl".into(),
-            heads: vec![HeadEval {
-                head: "stance".into(),
-                scores: scores(&classes, &gold, &pr),
-                cv: Some(CvSummary::from_scores(&cv)),
+            heads: vec![HeadEval::new(
+                "stance".into(),
+                &classes,
                 predictions,
-            }],
+                None,
+                Some(CvSummary::from_scores(&cv)),
+                Some(0.8),
+            )],
             notes: vec!["head \"topic\" skipped: <none>".into()],
             metadata: Some(Metadata {
                 created: "2026-01-01".into(),
@@ -1062,6 +1174,10 @@ mod tests {
             first_lines("\n\n one\ntwo\n\nthree\nfour\nfive", 4),
             " one\ntwo\nthree\nfour"
         );
-        assert_eq!(html(&r).matches("<svg").count(), 5);
+        // Heatmap, class bars, histogram, reliability, risk-coverage, folds.
+        assert_eq!(html(&r).matches("<svg").count(), 6);
+        assert!(
+            html(&r).contains("<blockquote class=\"evidence\">The sentence of b.md.</blockquote>")
+        );
     }
 }

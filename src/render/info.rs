@@ -22,7 +22,7 @@ pub fn info_json(model: &Model, top: usize) -> Value {
                 .enumerate()
                 .map(|(c, class)| (class.clone(), json!(top_terms(model, &h.name, c, top))))
                 .collect();
-            json!({"name": h.name, "classes": h.classes, "top_terms": top_terms})
+            json!({"name": h.name, "classes": h.classes, "calibration": h.calibration, "top_terms": top_terms})
         })
         .collect();
     json!({
@@ -31,6 +31,7 @@ pub fn info_json(model: &Model, top: usize) -> Value {
         "metadata": model.metadata(),
         "vocabulary": v.n_features(),
         "vectorizer": v.params(),
+        "domain": model.domain(),
         "cleaner": model.clean_config(),
         "heads": heads,
     })
@@ -84,6 +85,16 @@ pub fn write_info_text(model: &Model, top: usize, out: &mut dyn Write) -> io::Re
         p.tokenizer.stemming,
         p.tokenizer.stop_words
     )?;
+    let d = model.domain();
+    writeln!(
+        out,
+        "reads       {} (unknown below {} known terms or {:.0}% of the words known)",
+        d.language
+            .as_deref()
+            .unwrap_or("any language (no language check)"),
+        d.min_known_terms,
+        d.min_known_share * 100.0
+    )?;
     for (head, info) in model.heads().iter().zip(&meta.heads) {
         writeln!(out)?;
         let counts: Vec<String> = info
@@ -95,6 +106,20 @@ pub fn write_info_text(model: &Model, top: usize, out: &mut dyn Write) -> io::Re
         if let Some(cv) = &info.cv {
             let s = CvSummary::from_scores(cv);
             writeln!(out, "  {}", super::summary::cv_line(&s))?;
+        }
+        if let Some(c) = &head.calibration {
+            let threshold = match (c.threshold, c.accuracy, c.coverage) {
+                (Some(t), Some(a), Some(v)) => format!(
+                    "recommended threshold {t:.2} (accuracy {a:.3} on {:.0}% of the sample)",
+                    v * 100.0
+                ),
+                _ => format!("no threshold reached accuracy {:.3}", c.target_accuracy),
+            };
+            writeln!(
+                out,
+                "  calibrated on {} ({} documents): {threshold}",
+                c.data, c.documents
+            )?;
         }
         let w = head.classes.iter().map(|c| c.len()).max().unwrap_or(0);
         for (c, class) in head.classes.iter().enumerate() {

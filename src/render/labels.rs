@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
-use crate::model::{DocumentLabels, HeadLabel, LabelOptions, Model};
+use crate::model::{DocumentLabels, HeadLabel, LabelOptions, Model, UNKNOWN_LABEL};
 
 /// Output formats of `classify label`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,9 +40,30 @@ pub struct LabelWriter<W: Write> {
     out: W,
     format: Format,
     heads: Vec<(String, usize)>,
-    min_confidence: bool,
-    explain: bool,
+    columns: Columns,
     count: usize,
+}
+
+/// Which optional fields the output has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// `uncertain`, when a minimum confidence was asked.
+    pub uncertain: bool,
+    /// `explain`, when terms were asked.
+    pub explain: bool,
+    /// `evidence`, when sentences were asked.
+    pub evidence: bool,
+}
+
+impl Columns {
+    /// The fields `options` ask for.
+    pub fn of(options: &LabelOptions) -> Columns {
+        Columns {
+            uncertain: options.min_confidence.is_some(),
+            explain: options.explain > 0,
+            evidence: options.evidence > 0,
+        }
+    }
 }
 
 fn round3(x: f32) -> f64 {
@@ -61,8 +82,7 @@ impl<W: Write> LabelWriter<W> {
     /// A writer of `model`'s labels in `format`; `options` say which
     /// optional columns there are.
     pub fn new(out: W, format: Format, model: &Model, options: &LabelOptions) -> Self {
-        let min_confidence = options.min_confidence.is_some();
-        let explain = options.explain > 0;
+        let columns = Columns::of(options);
         let heads = model
             .heads()
             .iter()
@@ -72,11 +92,12 @@ impl<W: Write> LabelWriter<W> {
                     .iter()
                     .map(|c| c.chars().count())
                     .max()
-                    .unwrap_or(0);
+                    .unwrap_or(0)
+                    .max(UNKNOWN_LABEL.len());
                 // Room for the "?" that marks an uncertain label.
                 (
                     h.name.clone(),
-                    widest.max(h.name.len()) + usize::from(min_confidence),
+                    widest.max(h.name.len()) + usize::from(columns.uncertain),
                 )
             })
             .collect();
@@ -84,8 +105,7 @@ impl<W: Write> LabelWriter<W> {
             out,
             format,
             heads,
-            min_confidence,
-            explain,
+            columns,
             count: 0,
         }
     }
@@ -106,13 +126,17 @@ impl<W: Write> LabelWriter<W> {
                 for (name, _) in &self.heads {
                     cols.push(name.clone());
                     cols.push(format!("{name}_probability"));
-                    if self.min_confidence {
+                    if self.columns.uncertain {
                         cols.push(format!("{name}_uncertain"));
                     }
-                    if self.explain {
+                    if self.columns.explain {
                         cols.push(format!("{name}_terms"));
                     }
+                    if self.columns.evidence {
+                        cols.push(format!("{name}_evidence"));
+                    }
                 }
+                cols.push("reason".into());
                 writeln!(self.out, "{}", cols.join(","))
             }
         }
@@ -121,24 +145,7 @@ impl<W: Write> LabelWriter<W> {
     /// Writes one labeled document.
     pub fn write(&mut self, doc: &Labeled) -> io::Result<()> {
         match self.format {
-            Format::Table => {
-                for (l, (_, w)) in doc.labels.heads.iter().zip(&self.heads) {
-                    let mark = if l.uncertain { "?" } else { "" };
-                    let label = format!("{}{mark}", l.label);
-                    write!(self.out, "{label:<w$}  {:<5.3}  ", l.probability)?;
-                }
-                writeln!(self.out, "{}", doc.name)?;
-                if self.explain {
-                    for l in &doc.labels.heads {
-                        let terms: Vec<String> = l
-                            .explain
-                            .iter()
-                            .map(|(t, w)| format!("{t} ({w:.3})"))
-                            .collect();
-                        writeln!(self.out, "    {} {}: {}", l.head, l.label, terms.join(", "))?;
-                    }
-                }
-            }
+            Format::Table => self.write_table(doc)?,
             Format::Json => {
                 if self.count > 0 {
                     write!(self.out, ",")?;
@@ -146,31 +153,73 @@ impl<W: Write> LabelWriter<W> {
                 write!(
                     self.out,
                     "\n  {}",
-                    serde_json::to_string(&label_json(doc, self.min_confidence, self.explain))?
+                    serde_json::to_string(&label_json(doc, self.columns))?
                 )?;
             }
             Format::Jsonl => writeln!(
                 self.out,
                 "{}",
-                serde_json::to_string(&label_json(doc, self.min_confidence, self.explain))?
+                serde_json::to_string(&label_json(doc, self.columns))?
             )?,
             Format::Csv => {
                 let mut cols = vec![csv_field(&doc.name)];
                 for l in &doc.labels.heads {
                     cols.push(csv_field(&l.label));
-                    cols.push(format!("{:.3}", l.probability));
-                    if self.min_confidence {
+                    cols.push(l.probability.map_or(String::new(), |p| format!("{p:.3}")));
+                    if self.columns.uncertain {
                         cols.push(l.uncertain.to_string());
                     }
-                    if self.explain {
-                        let terms: Vec<&str> = l.explain.iter().map(|(t, _)| t.as_str()).collect();
+                    if self.columns.explain {
+                        let terms: Vec<&str> = l.explain.iter().map(|e| e.term.as_str()).collect();
                         cols.push(csv_field(&terms.join(";")));
                     }
+                    if self.columns.evidence {
+                        let sentences: Vec<&str> =
+                            l.evidence.iter().map(|e| e.sentence.as_str()).collect();
+                        cols.push(csv_field(&sentences.join(" | ")));
+                    }
                 }
+                cols.push(csv_field(&doc.labels.reason().unwrap_or_default()));
                 writeln!(self.out, "{}", cols.join(","))?;
             }
         }
         self.count += 1;
+        Ok(())
+    }
+
+    fn write_table(&mut self, doc: &Labeled) -> io::Result<()> {
+        for (l, (_, w)) in doc.labels.heads.iter().zip(&self.heads) {
+            let mark = if l.uncertain && self.columns.uncertain {
+                "?"
+            } else {
+                ""
+            };
+            let label = format!("{}{mark}", l.label);
+            match l.probability {
+                Some(p) => write!(self.out, "{label:<w$}  {p:<5.3}  ")?,
+                None => write!(self.out, "{label:<w$}  {:<5}  ", "-")?,
+            }
+        }
+        writeln!(self.out, "{}", doc.name)?;
+        if let Some(reason) = doc.labels.reason() {
+            writeln!(self.out, "    unknown: {reason}")?;
+        }
+        for l in &doc.labels.heads {
+            if self.columns.explain && !l.explain.is_empty() {
+                let terms: Vec<String> = l
+                    .explain
+                    .iter()
+                    .map(|e| format!("{} ({:.3})", e.term, e.weight))
+                    .collect();
+                writeln!(self.out, "    {} {}: {}", l.head, l.label, terms.join(", "))?;
+            }
+            if self.columns.evidence && !l.evidence.is_empty() {
+                writeln!(self.out, "    {} {} evidence:", l.head, l.label)?;
+                for e in &l.evidence {
+                    writeln!(self.out, "      ({:.3}) {}", e.weight, e.sentence)?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -186,32 +235,45 @@ impl<W: Write> LabelWriter<W> {
     }
 }
 
-/// The JSON object of one labeled document: its name under `key`, and per
-/// head `label`, `probability` (3 decimals), `uncertain` when a minimum
-/// confidence was asked, `explain` when terms were.
-pub fn label_json(doc: &Labeled, min_confidence: bool, explain: bool) -> Value {
+/// The JSON object of one labeled document: its name under `key`, `reason`
+/// when the model cannot read it, and per head `label`, `probability` (3
+/// decimals; null for `unknown`), and the optional `uncertain`, `explain`
+/// (`term` as written in the document, `feature` as the model knows it,
+/// `weight`) and `evidence` (`sentence`, `weight`) that `columns` ask for.
+pub fn label_json(doc: &Labeled, columns: Columns) -> Value {
     let mut obj = Map::new();
     obj.insert(doc.key.to_string(), Value::String(doc.name.clone()));
+    if let Some(reason) = doc.labels.reason() {
+        obj.insert("reason".into(), json!(reason));
+    }
     for l in &doc.labels.heads {
-        obj.insert(l.head.clone(), head_json(l, min_confidence, explain));
+        obj.insert(l.head.clone(), head_json(l, columns));
     }
     Value::Object(obj)
 }
 
-fn head_json(l: &HeadLabel, min_confidence: bool, explain: bool) -> Value {
+fn head_json(l: &HeadLabel, columns: Columns) -> Value {
     let mut head = Map::new();
     head.insert("label".into(), json!(l.label));
-    head.insert("probability".into(), json!(round3(l.probability)));
-    if min_confidence {
+    head.insert("probability".into(), json!(l.probability.map(round3)));
+    if columns.uncertain {
         head.insert("uncertain".into(), json!(l.uncertain));
     }
-    if explain {
+    if columns.explain {
         let terms: Vec<Value> = l
             .explain
             .iter()
-            .map(|(t, w)| json!({"term": t, "weight": round3(*w)}))
+            .map(|e| json!({"term": e.term, "feature": e.feature, "weight": round3(e.weight)}))
             .collect();
         head.insert("explain".into(), Value::Array(terms));
+    }
+    if columns.evidence {
+        let sentences: Vec<Value> = l
+            .evidence
+            .iter()
+            .map(|e| json!({"sentence": e.sentence, "weight": round3(e.weight)}))
+            .collect();
+        head.insert("evidence".into(), Value::Array(sentences));
     }
     Value::Object(head)
 }

@@ -89,6 +89,43 @@ impl EvalReport {
                 let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
                 writeln!(out, "| {} | {} |", n, cells.join(" | "))?;
             }
+            if head.unknown > 0 {
+                writeln!(
+                    out,
+                    "\n{} documents the model cannot read were predicted `unknown` (counted as misses).",
+                    head.unknown
+                )?;
+            }
+            writeln!(
+                out,
+                "\nRisk-coverage (only predictions with probability >= threshold are labeled):\n"
+            )?;
+            writeln!(
+                out,
+                "| threshold | labeled | coverage | accuracy | macro-F1 |"
+            )?;
+            writeln!(out, "|---:|---:|---:|---:|---:|")?;
+            for r in &head.risk_coverage {
+                writeln!(
+                    out,
+                    "| {:.2} | {} | {:.3} | {:.3} | {:.3} |",
+                    r.threshold, r.labeled, r.coverage, r.accuracy, r.macro_f1
+                )?;
+            }
+            if let Some(t) = &head.target {
+                match &t.reached {
+                    Some(r) => writeln!(
+                        out,
+                        "\nAccuracy {:.3} is reached from threshold **{:.2}**: {} of {} documents labeled ({:.3}), accuracy {:.3}.",
+                        t.accuracy, r.threshold, r.labeled, s.documents, r.coverage, r.accuracy
+                    )?,
+                    None => writeln!(
+                        out,
+                        "\nNo threshold reaches accuracy {:.3} on this data.",
+                        t.accuracy
+                    )?,
+                }
+            }
         }
         Ok(())
     }

@@ -59,20 +59,32 @@ impl EvalReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::HeadEval;
-    use crate::metrics::scores;
+    use crate::eval::{DocPrediction, HeadEval};
 
     fn report() -> EvalReport {
         let classes = vec!["critical".to_string(), "neutral".to_string()];
         EvalReport {
             model: "m.model".into(),
             data: "d.jsonl".into(),
-            heads: vec![HeadEval {
-                head: "stance".into(),
-                scores: scores(&classes, &[0, 0, 1], &[0, 1, 1]),
-                cv: None,
-                predictions: vec![],
-            }],
+            heads: vec![HeadEval::new(
+                "stance".into(),
+                &classes,
+                [(0, 0, 0.9), (0, 1, 0.6), (1, 1, 0.8)]
+                    .into_iter()
+                    .map(|(gold, pred, p)| DocPrediction {
+                        id: format!("d{gold}{pred}"),
+                        gold,
+                        pred,
+                        probability: Some(p),
+                        terms: vec![],
+                        evidence: vec![],
+                        excerpt: String::new(),
+                    })
+                    .collect(),
+                None,
+                None,
+                Some(0.9),
+            )],
             notes: vec!["head \"topic\" skipped: the data has no \"topic\" labels".into()],
             metadata: None,
         }
@@ -99,6 +111,30 @@ stance (3 documents)
             critical   neutral
   critical         1         1
   neutral          0         1
+
+  risk-coverage (only predictions with probability >= threshold are labeled)
+  threshold  labeled  coverage  accuracy  macro-F1
+  0.00             3     1.000     0.667     0.667
+  0.05             3     1.000     0.667     0.667
+  0.10             3     1.000     0.667     0.667
+  0.15             3     1.000     0.667     0.667
+  0.20             3     1.000     0.667     0.667
+  0.25             3     1.000     0.667     0.667
+  0.30             3     1.000     0.667     0.667
+  0.35             3     1.000     0.667     0.667
+  0.40             3     1.000     0.667     0.667
+  0.45             3     1.000     0.667     0.667
+  0.50             3     1.000     0.667     0.667
+  0.55             3     1.000     0.667     0.667
+  0.60             3     1.000     0.667     0.667
+  0.65             2     0.667     1.000     1.000
+  0.70             2     0.667     1.000     1.000
+  0.75             2     0.667     1.000     1.000
+  0.80             2     0.667     1.000     1.000
+  0.85             1     0.333     1.000     1.000
+  0.90             1     0.333     1.000     1.000
+  0.95             0     0.000     0.000     0.000
+  accuracy 0.900 is reached from threshold 0.61: 2 of 3 documents labeled (0.667), accuracy 1.000
 ";
         assert_eq!(String::from_utf8(out).unwrap(), expected);
     }

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::class_names;
-use crate::eval::EvalReport;
+use crate::eval::{EvalReport, HeadEval};
 
 impl EvalReport {
     /// Writes the report as aligned text for a terminal.
@@ -20,6 +20,13 @@ impl EvalReport {
             writeln!(out, "  accuracy     {:.3}", s.accuracy)?;
             writeln!(out, "  macro-F1     {:.3}", s.macro_f1)?;
             writeln!(out, "  weighted-F1  {:.3}", s.weighted_f1)?;
+            if head.unknown > 0 {
+                writeln!(
+                    out,
+                    "  unknown      {} (documents the model cannot read, counted as misses)",
+                    head.unknown
+                )?;
+            }
             if let Some(cv) = &head.cv {
                 writeln!(
                     out,
@@ -64,7 +71,40 @@ impl EvalReport {
                 }
                 writeln!(out)?;
             }
+            write_risk(head, out)?;
         }
         Ok(())
     }
+}
+
+/// The risk-coverage table of a head and, if asked, the target threshold.
+fn write_risk(head: &HeadEval, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  risk-coverage (only predictions with probability >= threshold are labeled)"
+    )?;
+    writeln!(out, "  threshold  labeled  coverage  accuracy  macro-F1")?;
+    for r in &head.risk_coverage {
+        writeln!(
+            out,
+            "  {:<9.2}  {:>7}  {:>8.3}  {:>8.3}  {:>8.3}",
+            r.threshold, r.labeled, r.coverage, r.accuracy, r.macro_f1
+        )?;
+    }
+    if let Some(t) = &head.target {
+        match &t.reached {
+            Some(r) => writeln!(
+                out,
+                "  accuracy {:.3} is reached from threshold {:.2}: {} of {} documents labeled ({:.3}), accuracy {:.3}",
+                t.accuracy, r.threshold, r.labeled, head.scores.documents, r.coverage, r.accuracy
+            )?,
+            None => writeln!(
+                out,
+                "  no threshold reaches accuracy {:.3} on this data",
+                t.accuracy
+            )?,
+        }
+    }
+    Ok(())
 }

@@ -231,12 +231,43 @@ impl Tokenizer {
         text: &str,
         cache: &mut WordCache,
         buf: &mut String,
-        mut resolve: impl FnMut(&str) -> u32,
+        resolve: impl FnMut(&str) -> u32,
         out: &mut Vec<u32>,
     ) {
         out.clear();
+        self.for_each_term(text, cache, buf, resolve, |id, _| out.push(id));
+    }
+
+    /// [`Self::term_ids`]'s walk, handing each term's id and the word it
+    /// came from (a slice of `text`, as written) to `f`.
+    pub(crate) fn for_each_term<'t>(
+        &self,
+        text: &'t str,
+        cache: &mut WordCache,
+        buf: &mut String,
+        resolve: impl FnMut(&str) -> u32,
+        mut f: impl FnMut(u32, &'t str),
+    ) {
+        self.for_each_word(text, cache, buf, resolve, |id, word| {
+            if let Some(id) = id.filter(|&id| id != STOP) {
+                f(id, word);
+            }
+        });
+    }
+
+    /// The walk itself: every word the splitter finds, with its id, `STOP`
+    /// for a stop word, or `None` for a word too short to keep.
+    pub(crate) fn for_each_word<'t>(
+        &self,
+        text: &'t str,
+        cache: &mut WordCache,
+        buf: &mut String,
+        mut resolve: impl FnMut(&str) -> u32,
+        mut f: impl FnMut(Option<u32>, &'t str),
+    ) {
         for word in self.splitter.words(text) {
             if !self.normalizer.normalize(word, buf) {
+                f(None, word);
                 continue;
             }
             let id = match cache.map.get(buf.as_str()) {
@@ -251,9 +282,7 @@ impl Tokenizer {
                     id
                 }
             };
-            if id != STOP {
-                out.push(id);
-            }
+            f(Some(id), word);
         }
     }
 
@@ -261,16 +290,26 @@ impl Tokenizer {
     /// (ordered by start, then length; windows holding an [`UNKNOWN`] word
     /// are skipped), then the first `lede_terms` terms as lede features.
     pub(crate) fn for_each_feature(&self, ids: &[u32], mut f: impl FnMut(Feature<'_>)) {
+        self.for_each_feature_at(ids, |feature, _, _| f(feature));
+    }
+
+    /// [`Self::for_each_feature`], with each feature's first term position
+    /// and its number of terms.
+    pub(crate) fn for_each_feature_at(
+        &self,
+        ids: &[u32],
+        mut f: impl FnMut(Feature<'_>, usize, usize),
+    ) {
         let (lo, hi) = (self.config.ngram_min, self.config.ngram_max);
         ngrams(ids.len(), lo, hi, |start, n| {
             let window = &ids[start..start + n];
             if !window.contains(&UNKNOWN) {
-                f(Feature::Gram(window));
+                f(Feature::Gram(window), start, n);
             }
         });
-        for &id in ids.iter().take(self.config.lede_terms) {
+        for (i, &id) in ids.iter().enumerate().take(self.config.lede_terms) {
             if id != UNKNOWN {
-                f(Feature::Lede(id));
+                f(Feature::Lede(id), i, 1);
             }
         }
     }

@@ -15,9 +15,10 @@ use tempfile::TempDir;
 
 mod compat;
 mod defects;
+mod honest;
 
 const TABLE_HEADER: &str = "TOPIC        P      STANCE      P      DOCUMENT";
-const CSV_HEADER: &str = "document,topic,topic_probability,stance,stance_probability";
+const CSV_HEADER: &str = "document,topic,topic_probability,stance,stance_probability,reason";
 
 const IMMIGRATION_TEXT: &str =
     "Hundreds of migrants waited at the border crossing as the immigration \
@@ -446,6 +447,8 @@ fn explain_shows_terms() {
     );
     assert_eq!(lines[2].matches(" (").count(), 3, "{out}");
     assert!(lines[2].contains("asylum ("), "{out}");
+    // Words as written, not stems.
+    assert!(!lines[2].contains("immigr ("), "{out}");
     let json = label_json(&model, &["--explain", "3", s(&file)]);
     let terms: Vec<&str> = json[0]["topic"]["explain"]
         .as_array()
@@ -458,7 +461,7 @@ fn explain_shows_terms() {
     assert!(json[0]["stance"]["explain"][0]["weight"].is_number());
     let csv = label_ok(&model, &["--format", "csv", "--explain", "3", s(&file)]);
     assert!(csv.starts_with(
-        "document,topic,topic_probability,topic_terms,stance,stance_probability,stance_terms\n"
+        "document,topic,topic_probability,topic_terms,stance,stance_probability,stance_terms,reason\n"
     ));
 }
 
@@ -734,7 +737,7 @@ fn info_shows_metadata_and_top_terms() {
     }
     let o = run(&["info", s(&model), "--json"]);
     let json: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(json["format_version"], 2);
+    assert_eq!(json["format_version"], 3);
     assert_eq!(json["metadata"]["documents"], 24);
     assert_eq!(json["metadata"]["algorithm"], "linear-svm");
     assert_eq!(json["heads"][0]["name"], "topic");
@@ -968,7 +971,7 @@ fn corrupt_model_files_are_refused() {
     check(
         "newer.model",
         &newer,
-        "model format version 3 is newer than this classify reads (up to 2); upgrade classify"
+        "model format version 4 is newer than this classify reads (up to 3); upgrade classify"
             .into(),
     );
     let mut flipped = bytes.clone();
