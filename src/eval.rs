@@ -13,7 +13,8 @@ use serde::Serialize;
 use crate::corpus::{check_label_field, LabelTypeError, Record};
 use crate::cv::{CvResult, Folds};
 use crate::metrics::{
-    mean_std, report_thresholds, risk_coverage, scores, threshold_for, RiskRow, Scored, Scores,
+    mean_std, report_thresholds, risk_coverage, scores_abstaining, threshold_for, RiskRow, Scored,
+    Scores,
 };
 use crate::model::{CvScores, DocumentLabels, LabelOptions, Metadata, Model, UNKNOWN_LABEL};
 
@@ -107,7 +108,7 @@ impl HeadEval {
             .collect();
         HeadEval {
             head,
-            scores: scores(classes, &gold, &pred),
+            scores: scores_abstaining(classes, &gold, &pred, unknown_class),
             cv,
             unknown: scored.iter().filter(|s| s.pred.is_none()).count(),
             risk_coverage: risk_coverage(classes, &scored, &report_thresholds()),

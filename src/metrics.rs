@@ -49,6 +49,20 @@ fn ratio(num: usize, den: usize) -> f64 {
 
 /// Scores from gold and predicted class indices into `classes`.
 pub fn scores(classes: &[String], gold: &[usize], pred: &[usize]) -> Scores {
+    scores_abstaining(classes, gold, pred, None)
+}
+
+/// [`scores`] where class `abstain` (if any) is not a class but the
+/// model's "cannot say" (`unknown`): its predictions are misses of their
+/// gold class, and it does not enter the macro average as a class of its
+/// own (it has no gold documents, so its F1 would be 0 and dilute the mean
+/// of the real classes).
+pub fn scores_abstaining(
+    classes: &[String],
+    gold: &[usize],
+    pred: &[usize],
+    abstain: Option<usize>,
+) -> Scores {
     assert_eq!(gold.len(), pred.len(), "one prediction per gold label");
     let k = classes.len();
     let mut confusion = vec![vec![0usize; k]; k];
@@ -83,6 +97,7 @@ pub fn scores(classes: &[String], gold: &[usize], pred: &[usize]) -> Scores {
     let active: Vec<&ClassScores> = per_class
         .iter()
         .enumerate()
+        .filter(|(c, s)| Some(*c) != abstain || s.support > 0)
         .filter(|(c, s)| s.support > 0 || (0..k).any(|g| confusion[g][*c] > 0))
         .map(|(_, s)| s)
         .collect();
@@ -235,6 +250,17 @@ mod tests {
         // the 0.6556 that scikit-learn and this module report.
         let macro_p = s.per_class.iter().map(|c| c.precision).sum::<f64>() / 3.0;
         assert!((macro_p - 0.666_666_7).abs() < 1e-6);
+    }
+
+    #[test]
+    fn abstentions_are_misses_but_not_a_class() {
+        let classes = names(&["a", "b", "unknown"]);
+        let s = scores_abstaining(&classes, &[0, 1, 1], &[0, 1, 2], Some(2));
+        assert!((s.accuracy - 2.0 / 3.0).abs() < 1e-12);
+        // a: F1 1; b: precision 1, recall 1/2, F1 2/3; unknown left out.
+        assert!((s.macro_f1 - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
+        let counted = scores(&classes, &[0, 1, 1], &[0, 1, 2]);
+        assert!(counted.macro_f1 < s.macro_f1);
     }
 
     #[test]
