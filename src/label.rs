@@ -90,63 +90,98 @@ pub fn label_jsonl(
     sink: &mut dyn FnMut(Outcome) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut lines = LineReader::new(reader, max_bytes);
+    // One batch is labeled (on the rayon pool, from a helper thread) while
+    // the previous batch's outcomes are written and the next batch is read
+    // here: reading and writing overlap with the work.
+    let mut written: Vec<Option<Outcome>> = Vec::new();
     loop {
-        let mut batch = Vec::new();
-        let mut bytes = 0;
-        let mut read_error = None;
-        while batch.len() < LINE_BATCH && bytes < LINE_BATCH_BYTES {
-            match lines.next_line() {
-                Ok(Some((n, line))) => {
-                    bytes += line.as_ref().map_or(0, Vec::len);
-                    batch.push((n, line));
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    read_error = Some(e);
-                    break;
-                }
-            }
-        }
+        let (batch, read_error) = read_batch(&mut lines);
         let done = batch.is_empty() || read_error.is_some();
-        let outcomes: Vec<Option<Outcome>> = batch
-            .into_par_iter()
-            .map(|(n, line)| {
-                let fail = |message: String| Failure {
-                    place: format!("{name}:{n}"),
-                    message,
-                };
-                let record = match line.and_then(|l| source::parse_record(&l, text_field)) {
-                    Ok(Some(record)) => record,
-                    Ok(None) => return None,
-                    Err(e) => return Some(Err(fail(e.to_string()))),
-                };
-                let doc_name = record.id.unwrap_or_else(|| format!("line {n}"));
-                Some(
-                    record
-                        .text
-                        .and_then(|t| model.label_document(&t, Format::Auto, options))
-                        .map(|labels| Labeled {
-                            key: "id",
-                            name: doc_name,
-                            labels,
-                        })
-                        .map_err(|e| fail(e.to_string())),
-                )
-            })
-            .collect();
-        for outcome in outcomes.into_iter().flatten() {
-            sink(outcome)?;
-        }
-        if let Some(e) = read_error {
-            sink(Err(Failure {
-                place: name.to_string(),
-                message: io_message(&e),
-            }))?;
-        }
+        let labeled = std::thread::scope(|s| {
+            let work = s.spawn(|| label_lines(model, batch, name, text_field, options));
+            let wrote = write_all(std::mem::take(&mut written), sink);
+            // A panic in labeling is a bug; surface it rather than hide it.
+            let labeled = work.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            wrote.map(|()| labeled)
+        })?;
+        written = labeled;
         if done {
+            write_all(written, sink)?;
+            if let Some(e) = read_error {
+                sink(Err(Failure {
+                    place: name.to_string(),
+                    message: io_message(&e),
+                }))?;
+            }
             return Ok(());
         }
     }
+}
+
+/// The next batch of lines, and the read error that ended the stream if
+/// one did.
+fn read_batch<R: BufRead>(
+    lines: &mut LineReader<R>,
+) -> (Vec<crate::source::Line>, Option<io::Error>) {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    while batch.len() < LINE_BATCH && bytes < LINE_BATCH_BYTES {
+        match lines.next_line() {
+            Ok(Some((n, line))) => {
+                bytes += line.as_ref().map_or(0, Vec::len);
+                batch.push((n, line));
+            }
+            Ok(None) => break,
+            Err(e) => return (batch, Some(e)),
+        }
+    }
+    (batch, None)
+}
+
+fn write_all(
+    outcomes: Vec<Option<Outcome>>,
+    sink: &mut dyn FnMut(Outcome) -> io::Result<()>,
+) -> io::Result<()> {
+    for outcome in outcomes.into_iter().flatten() {
+        sink(outcome)?;
+    }
+    Ok(())
+}
+
+/// Labels a batch of JSON Lines in parallel; `None` for a blank line.
+fn label_lines(
+    model: &Model,
+    batch: Vec<crate::source::Line>,
+    name: &str,
+    text_field: &str,
+    options: &LabelOptions,
+) -> Vec<Option<Outcome>> {
+    batch
+        .into_par_iter()
+        .map(|(n, line)| {
+            let fail = |message: String| Failure {
+                place: format!("{name}:{n}"),
+                message,
+            };
+            let record = match line.and_then(|l| source::parse_record(&l, text_field)) {
+                Ok(Some(record)) => record,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(fail(e.to_string()))),
+            };
+            let doc_name = record.id.unwrap_or_else(|| format!("line {n}"));
+            Some(
+                record
+                    .text
+                    .and_then(|t| model.label_document(&t, Format::Auto, options))
+                    .map(|labels| Labeled {
+                        key: "id",
+                        name: doc_name,
+                        labels,
+                    })
+                    .map_err(|e| fail(e.to_string())),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@ pub mod eval;
 pub mod explain;
 mod fasthash;
 pub mod label;
+mod le;
 pub mod metrics;
 pub mod model;
 pub mod params;

@@ -20,7 +20,7 @@ use crate::params::ParamError;
 use crate::progress::Progress;
 use crate::sparse::{select_rows, Csr};
 use crate::tokenize::{Stemming, StopWords, TokenizeError, TokenizerConfig};
-use crate::vectorize::{TfIdfParams, TfIdfValidParams, VectorizeError};
+use crate::vectorize::{TfIdf, TfIdfParams, TfIdfValidParams, VectorizeError};
 
 /// The label fields trained when none are named, if the data has them.
 pub const DEFAULT_LABELS: &[&str] = &["topic", "stance"];
@@ -289,6 +289,19 @@ impl TrainParams {
     }
 }
 
+/// Returns memory freed by vectorizing to the operating system: glibc keeps
+/// freed heap pages for reuse, so the peak of vectorizing (candidate n-gram
+/// counts, term sequences) would otherwise stay resident through the
+/// classifier fits and the save, adding to their own peaks.
+pub(crate) fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it has no
+    // preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// One head's documents: positions in the corpus and class indices.
 pub(crate) struct HeadData {
     pub(crate) name: String,
@@ -430,11 +443,52 @@ impl TrainValidParams {
     ) -> Result<Model, TrainError> {
         let fields = resolve_labels(&self.params.labels, corpus)?;
         let heads = head_data(&fields, corpus)?;
-        progress.begin("vectorizing", corpus.len() as u64);
         let texts: Vec<&str> = corpus.iter().map(|r| r.text.as_str()).collect();
-        let (vectorizer, x) = self.vectorizer.fit_transform(&texts)?;
-        progress.advance(corpus.len() as u64);
+        let (vectorizer, x, language) = self.vectorize(&texts, progress)?;
+        self.fit_heads(heads, vectorizer, x, language, cv, progress)
+    }
+
+    /// [`Self::fit`], taking the corpus: its texts are freed as soon as they
+    /// are vectorized, before the classifiers (the peak of training) are
+    /// fitted.
+    pub fn fit_owned(
+        &self,
+        corpus: Vec<Record>,
+        cv: Option<&BTreeMap<String, CvScores>>,
+        progress: &dyn Progress,
+    ) -> Result<Model, TrainError> {
+        let fields = resolve_labels(&self.params.labels, &corpus)?;
+        let heads = head_data(&fields, &corpus)?;
+        let texts: Vec<String> = corpus.into_iter().map(|r| r.text).collect();
+        let (vectorizer, x, language) = self.vectorize(&texts, progress)?;
+        drop(texts);
+        give_back_freed_memory();
+        self.fit_heads(heads, vectorizer, x, language, cv, progress)
+    }
+
+    /// The vocabulary, the rows, and the language the texts are in.
+    fn vectorize<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        progress: &dyn Progress,
+    ) -> Result<(TfIdf, Csr, Option<String>), TrainError> {
+        progress.begin("vectorizing", texts.len() as u64);
+        let (vectorizer, x) = self.vectorizer.fit_transform(texts)?;
+        progress.advance(texts.len() as u64);
         progress.end();
+        // The language the model reads: what its training documents are in.
+        Ok((vectorizer, x, domain::corpus_language(texts)))
+    }
+
+    fn fit_heads(
+        &self,
+        heads: Vec<HeadData>,
+        vectorizer: TfIdf,
+        x: Csr,
+        language: Option<String>,
+        cv: Option<&BTreeMap<String, CvScores>>,
+        progress: &dyn Progress,
+    ) -> Result<Model, TrainError> {
         progress.begin("fitting", heads.len() as u64);
         let mut fitted = Vec::new();
         let mut infos = Vec::new();
@@ -468,13 +522,12 @@ impl TrainValidParams {
             classify_version: env!("CARGO_PKG_VERSION").to_string(),
             command: self.params.command.clone(),
             data: self.params.data.clone(),
-            documents: corpus.len(),
+            documents: x.rows(),
             algorithm: self.params.algorithm.name().to_string(),
             heads: infos,
         };
-        // The language the model reads: what its training documents are in.
         let domain = DomainCheck {
-            language: domain::corpus_language(&texts),
+            language,
             ..DomainCheck::default()
         };
         Ok(Model::from_parts(

@@ -4,9 +4,9 @@
 
 /// Decodes the named entities that news pages use, numeric entities, and
 /// the `#36;`-style remnants that some scraped corpora carry.
-pub(crate) fn decode_entities(text: &str) -> String {
-    if !text.contains('&') && !text.contains('#') {
-        return text.to_string();
+pub(crate) fn decode_entities(text: &str) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr2(b'&', b'#', text.as_bytes()).is_none() {
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -25,7 +25,7 @@ pub(crate) fn decode_entities(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 fn decode_one(s: &str) -> Option<(char, usize)> {

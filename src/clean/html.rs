@@ -5,14 +5,37 @@
 use super::entities::decode_entities;
 use super::Cleaner;
 
-/// A cheap sniff: a few well-known tags make a document HTML.
+/// A cheap sniff: a few well-known tags make a document HTML (two of them
+/// in the first 4 KiB, in any case).
 pub fn looks_like_html(text: &str) -> bool {
     let head = &text.as_bytes()[..text.len().min(4096)];
-    let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let markers = [
-        "<html", "<body", "<p>", "<p ", "</p>", "<div", "<br", "<span", "<article",
+    const MARKERS: [&[u8]; 9] = [
+        b"<html",
+        b"<body",
+        b"<p>",
+        b"<p ",
+        b"</p>",
+        b"<div",
+        b"<br",
+        b"<span",
+        b"<article",
     ];
-    markers.iter().filter(|m| lower.contains(*m)).count() >= 2
+    let mut seen = [false; MARKERS.len()];
+    for at in memchr::memchr_iter(b'<', head) {
+        let rest = &head[at..];
+        for (m, marker) in MARKERS.iter().enumerate() {
+            if !seen[m]
+                && rest.len() >= marker.len()
+                && rest[..marker.len()].eq_ignore_ascii_case(marker)
+            {
+                seen[m] = true;
+            }
+        }
+        if seen.iter().filter(|&&s| s).count() >= 2 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Removes HTML tags, the content of non-article elements and comments;
@@ -64,5 +87,5 @@ pub(crate) fn strip_html(html: &str, cleaner: &Cleaner) -> String {
     if text_start < bytes.len() {
         out.push_str(&html[text_start..]);
     }
-    decode_entities(&out)
+    decode_entities(&out).into_owned()
 }

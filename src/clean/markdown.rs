@@ -22,7 +22,7 @@ pub(crate) fn strip_markdown(md: &str) -> String {
         push_markdown_inline(line, &mut out);
         out.push('\n');
     }
-    decode_entities(&out)
+    decode_entities(&out).into_owned()
 }
 
 fn push_markdown_inline(line: &str, out: &mut String) {

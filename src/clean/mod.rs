@@ -405,8 +405,8 @@ impl Cleaner {
     /// whitespace collapsed. Paragraph breaks survive as newlines.
     pub fn clean(&self, raw: &str, format: Format) -> String {
         let text = match format.resolve(raw) {
-            Format::Html => html::strip_html(raw, self),
-            Format::Markdown => markdown::strip_markdown(raw),
+            Format::Html => std::borrow::Cow::Owned(html::strip_html(raw, self)),
+            Format::Markdown => std::borrow::Cow::Owned(markdown::strip_markdown(raw)),
             _ => entities::decode_entities(raw),
         };
         let text = unicode::normalize_unicode(&text);

@@ -3,12 +3,13 @@
 //! stop-word list and the tokenizer expect this form (a straight
 //! apostrophe in "don't", for example).
 
+use std::borrow::Cow;
+
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// NFKC, straight quotes and apostrophes, plain dashes and spaces, no
 /// control or zero-width characters, no URLs.
-pub(crate) fn normalize_unicode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+pub(crate) fn normalize_unicode(text: &str) -> Cow<'_, str> {
     let push = |out: &mut String, c: char| match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => {
             out.push('\'')
@@ -29,17 +30,20 @@ pub(crate) fn normalize_unicode(text: &str) -> String {
     {
         return remove_urls(text);
     }
+    let mut out = String::with_capacity(text.len());
     if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         text.chars().for_each(|c| push(&mut out, c));
     } else {
         text.nfkc().for_each(|c| push(&mut out, c));
     }
-    remove_urls(&out)
+    Cow::Owned(remove_urls(&out).into_owned())
 }
 
-fn remove_urls(text: &str) -> String {
-    if !text.contains("http") && !text.contains("www.") {
-        return text.to_string();
+fn remove_urls(text: &str) -> Cow<'_, str> {
+    if memchr::memmem::find(text.as_bytes(), b"http").is_none()
+        && memchr::memmem::find(text.as_bytes(), b"www.").is_none()
+    {
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for (i, piece) in text.split(' ').enumerate() {
@@ -54,5 +58,5 @@ fn remove_urls(text: &str) -> String {
         }
         out.push_str(piece);
     }
-    out
+    Cow::Owned(out)
 }

@@ -73,10 +73,9 @@ pub fn run(args: TrainArgs, quiet: bool) -> Outcome {
         None => None,
     };
     messages.finish();
-    let model = valid.fit(&corpus.records, cv.map(|cv| cv.scores()).as_ref(), &bars)?;
     let skipped = corpus.skipped.len();
-    // The texts are not needed to write the model: free them first.
-    drop(corpus);
+    // The texts are freed once vectorized, before the classifiers are fitted.
+    let model = valid.fit_owned(corpus.records, cv.map(|cv| cv.scores()).as_ref(), &bars)?;
     model.write_into(&mut file)?;
     file.commit()?;
     let mut out = std::io::stdout().lock();

@@ -35,13 +35,13 @@ use super::{v1, v2, Head, Metadata, Model};
 use crate::clean::CleanConfig;
 use crate::document::io_message;
 use crate::domain::DomainCheck;
-use crate::vectorize::{TfIdf, TfIdfState, TfIdfStateRef};
+use crate::vectorize::{Stored, TfIdf, TfIdfState};
 
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"CLASSIFY";
 /// The format version this classify writes; it reads 1 to this.
 pub const FORMAT_VERSION: u32 = 3;
-const HEADER_LEN: usize = 8 + 4 + 8 + 4;
+pub(crate) const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
 /// Errors from reading a model.
 #[derive(Debug, thiserror::Error)]
@@ -109,14 +109,28 @@ pub enum FormatProblem {
     Invalid(String),
 }
 
+/// A vectorizer as some format version stored it.
+pub(super) enum StoredVectorizer {
+    /// Formats 1 and 2: feature strings and IDF; tables are rebuilt.
+    Strings(TfIdfState),
+    /// Format 3: the lookup tables as arrays.
+    Tables(Stored),
+}
+
 /// A model's stored parts, whatever version they were read from.
-pub(super) type Parts = (CleanConfig, TfIdfState, Vec<Head>, DomainCheck, Metadata);
+pub(super) type Parts = (
+    CleanConfig,
+    StoredVectorizer,
+    Vec<Head>,
+    DomainCheck,
+    Metadata,
+);
 
 /// Version 3's payload.
 #[derive(Deserialize)]
 struct ModelFileV3 {
     cleaner: CleanConfig,
-    vectorizer: TfIdfState,
+    vectorizer: Stored,
     heads: Vec<Head>,
     domain: DomainCheck,
     metadata: Metadata,
@@ -126,7 +140,7 @@ struct ModelFileV3 {
 #[derive(Serialize)]
 struct ModelFileV3Ref<'a> {
     cleaner: &'a CleanConfig,
-    vectorizer: TfIdfStateRef<'a>,
+    vectorizer: Stored,
     heads: &'a [Head],
     domain: &'a DomainCheck,
     metadata: &'a Metadata,
@@ -135,18 +149,24 @@ struct ModelFileV3Ref<'a> {
 impl Model {
     /// Encodes the model file bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let (header, payload) = self.encode();
+        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// The header and the payload, apart (a writer needs no copy of both).
+    pub(crate) fn encode(&self) -> ([u8; HEADER_LEN], Vec<u8>) {
         let file = ModelFileV3Ref {
             cleaner: self.cleaner.config(),
-            vectorizer: self.vectorizer.state_ref(),
+            vectorizer: self.vectorizer.stored(),
             heads: &self.heads,
             domain: &self.domain,
             metadata: &self.metadata,
         };
         let payload = postcard::to_stdvec(&file).expect("in-memory encoding cannot fail");
-        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-        out.extend_from_slice(&header(&payload));
-        out.extend_from_slice(&payload);
-        out
+        (header(&payload), payload)
     }
 
     /// Decodes model file bytes (any version this classify reads).
@@ -167,7 +187,7 @@ impl Model {
                 let file: ModelFileV3 = postcard::from_bytes(payload).map_err(decode)?;
                 (
                     file.cleaner,
-                    file.vectorizer,
+                    StoredVectorizer::Tables(file.vectorizer),
                     file.heads,
                     file.domain,
                     file.metadata,
@@ -175,7 +195,11 @@ impl Model {
             }
         };
         let cleaner = cleaner.check().map_err(|e| invalid(&e))?;
-        let vectorizer = TfIdf::from_state(vectorizer).map_err(|e| invalid(&e))?;
+        let vectorizer = match vectorizer {
+            StoredVectorizer::Strings(state) => TfIdf::from_state(state),
+            StoredVectorizer::Tables(stored) => TfIdf::from_stored(stored),
+        }
+        .map_err(|e| invalid(&e))?;
         let mut model = Model::from_parts(cleaner, vectorizer, heads, domain, metadata)?;
         model.file_version = version;
         Ok(model)

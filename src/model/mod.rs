@@ -327,11 +327,24 @@ impl Model {
 
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Model, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+        let io = |source| ModelError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
-        Model::from_bytes(&bytes)
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
+        if !meta.is_file() {
+            return Err(io(std::io::Error::other(format!(
+                "not a regular file ({})",
+                document::file_kind(meta.file_type())
+            ))));
+        }
+        // Mapped, not read: the decoder copies each array once, straight
+        // from the page cache.
+        // SAFETY: the map is read-only and lives only while decoding; a file
+        // changed meanwhile gives wrong bytes, which the checksum refuses.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+        crate::le::releasing(|| Model::from_bytes(&map))
             .map(|m| m.with_origin(&path.display().to_string()))
             .map_err(|problem| ModelError::Format {
                 path: path.to_path_buf(),
@@ -350,7 +363,9 @@ impl Model {
     /// `--out` fails before the work, not after it.
     pub fn write_into(&self, file: &mut AtomicFile) -> Result<(), WriteError> {
         use std::io::Write;
-        file.write_all(&self.to_bytes())
+        let (header, payload) = self.encode();
+        file.write_all(&header)
+            .and_then(|()| file.write_all(&payload))
             .map_err(|source| WriteError::Io {
                 path: file.target().to_path_buf(),
                 source,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::file::StoredVectorizer;
 use super::{CvScores, Head, HeadInfo, Metadata};
 use crate::classifier::{Classifier, LinearModel};
 use crate::clean::CleanConfig;
@@ -55,13 +56,13 @@ struct HeadV1 {
 }
 
 #[derive(Deserialize)]
-enum ClassifierV1 {
+pub(super) enum ClassifierV1 {
     Linear(LinearV1),
     Bayes(LinearV1),
 }
 
 #[derive(Deserialize)]
-struct LinearV1 {
+pub(super) struct LinearV1 {
     n_classes: usize,
     n_features: usize,
     weights: Vec<f32>,
@@ -94,6 +95,16 @@ struct CvScoresV1 {
     macro_f1: Vec<f64>,
 }
 
+impl ClassifierV1 {
+    /// Today's classifier.
+    pub(super) fn upgrade(self) -> Classifier {
+        match self {
+            ClassifierV1::Linear(m) => Classifier::Linear(m.upgrade()),
+            ClassifierV1::Bayes(m) => Classifier::Bayes(m.upgrade()),
+        }
+    }
+}
+
 impl LinearV1 {
     fn upgrade(self) -> LinearModel {
         LinearModel::from_parts(
@@ -112,7 +123,7 @@ impl ModelFile {
     pub(super) fn upgrade(self) -> super::file::Parts {
         let p = self.vectorizer.params;
         let t = p.tokenizer;
-        let vectorizer = TfIdfState {
+        let vectorizer = StoredVectorizer::Strings(TfIdfState {
             params: TfIdfParams {
                 tokenizer: TokenizerConfig {
                     stop_words: t.stop_words,
@@ -130,17 +141,14 @@ impl ModelFile {
             },
             features: self.vectorizer.features,
             idf: self.vectorizer.idf,
-        };
+        });
         let heads = self
             .heads
             .into_iter()
             .map(|h| Head {
                 name: h.name,
                 classes: h.classes,
-                classifier: match h.classifier {
-                    ClassifierV1::Linear(m) => Classifier::Linear(m.upgrade()),
-                    ClassifierV1::Bayes(m) => Classifier::Bayes(m.upgrade()),
-                },
+                classifier: h.classifier.upgrade(),
                 calibration: None,
             })
             .collect();

@@ -24,6 +24,7 @@
 //! # Ok::<(), classify::tokenize::TokenizeError>(())
 //! ```
 
+mod ascii;
 mod stages;
 mod stopwords;
 
@@ -33,6 +34,7 @@ pub use stages::{Normalizer, Splitter, Stemmer, StopWordFilter};
 
 use crate::fasthash::FastMap;
 use crate::params::ParamError;
+use crate::vectorize::table::{pack_word, unpack_word, WordTable};
 use stages::ngrams;
 
 /// The longest word n-gram a model may use. N-grams are packed as term-id
@@ -171,22 +173,40 @@ pub(crate) const LEDE: u32 = u32::MAX - 2;
 /// Feature-string prefix of lede features.
 pub const LEDE_PREFIX: char = '^';
 
-/// Normalized word -> term id (or [`STOP`], [`UNKNOWN`]). Vocabulary
-/// repeats, so after the first few thousand documents most words skip the
-/// stop-word check and the stemmer.
+/// Normalized word -> term id (or [`STOP`], [`UNKNOWN`]), for the words a
+/// frozen table does not hold. Vocabulary repeats, so after the first few
+/// thousand documents most words skip the stop-word check and the stemmer.
+/// Words of up to 16 bytes are keyed by their packed bytes (no allocation,
+/// no string comparison).
 #[derive(Default)]
 pub(crate) struct WordCache {
-    map: FastMap<Box<str>, u32>,
+    packed: FastMap<u128, u32>,
+    long: FastMap<Box<str>, u32>,
 }
 
 impl WordCache {
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.packed.len() + self.long.len()
     }
 
     pub(crate) fn clear(&mut self) {
-        self.map.clear();
+        self.packed.clear();
+        self.long.clear();
     }
+
+    /// Every packed word and its id (a fitted vectorizer's frozen table is
+    /// made of them).
+    pub(crate) fn packed(&self) -> impl Iterator<Item = (u128, u32)> + '_ {
+        self.packed.iter().map(|(&k, &v)| (k, v))
+    }
+}
+
+/// A normalized word as the lookups see it.
+pub(crate) enum Key<'b> {
+    /// Up to 16 bytes, packed ([`crate::vectorize::table::pack_word`]).
+    Packed(u128),
+    /// Longer.
+    Long(&'b str),
 }
 
 /// One feature of a document, before it is a column: an n-gram of term ids
@@ -248,7 +268,7 @@ impl Tokenizer {
         resolve: impl FnMut(&str) -> u32,
         mut f: impl FnMut(u32, &'t str),
     ) {
-        self.for_each_word(text, cache, buf, resolve, |id, word| {
+        self.for_each_word(text, cache, None, buf, resolve, |id, word| {
             if let Some(id) = id.filter(|&id| id != STOP) {
                 f(id, word);
             }
@@ -256,34 +276,101 @@ impl Tokenizer {
     }
 
     /// The walk itself: every word the splitter finds, with its id, `STOP`
-    /// for a stop word, or `None` for a word too short to keep.
+    /// for a stop word, or `None` for a word too short to keep. A word is
+    /// looked up in `frozen` first (a fitted vectorizer's table of its
+    /// training words), then in `cache`; only then stop words are checked
+    /// and the stemmer and `resolve` run.
     pub(crate) fn for_each_word<'t>(
         &self,
         text: &'t str,
         cache: &mut WordCache,
+        frozen: Option<&WordTable>,
         buf: &mut String,
         mut resolve: impl FnMut(&str) -> u32,
         mut f: impl FnMut(Option<u32>, &'t str),
     ) {
-        for word in self.splitter.words(text) {
-            if !self.normalizer.normalize(word, buf) {
-                f(None, word);
-                continue;
+        self.for_each_key(text, buf, |key, word| match key {
+            None => f(None, word),
+            Some(key) => f(Some(self.resolve(key, cache, frozen, &mut resolve)), word),
+        });
+    }
+
+    /// A normalized word's id: from `frozen` (a fitted vectorizer's table
+    /// of its training words), else from `cache`, else `STOP` for a stop
+    /// word or `resolve` of its stem (remembered in `cache`).
+    #[inline]
+    pub(crate) fn resolve(
+        &self,
+        key: Key<'_>,
+        cache: &mut WordCache,
+        frozen: Option<&WordTable>,
+        resolve: &mut impl FnMut(&str) -> u32,
+    ) -> u32 {
+        let mut miss = |word: &str| {
+            if self.stop_words.is_stop(word) {
+                STOP
+            } else {
+                resolve(&self.stemmer.stem(word))
             }
-            let id = match cache.map.get(buf.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = if self.stop_words.is_stop(buf) {
-                        STOP
-                    } else {
-                        resolve(&self.stemmer.stem(buf))
-                    };
-                    cache.map.insert(buf.as_str().into(), id);
-                    id
+        };
+        match key {
+            Key::Packed(k) => {
+                if let Some(id) = frozen.and_then(|t| t.get(k)) {
+                    return id;
                 }
-            };
-            f(Some(id), word);
+                if let Some(&id) = cache.packed.get(&k) {
+                    return id;
+                }
+                let (bytes, len) = unpack_word(k);
+                let normalized = std::str::from_utf8(&bytes[..len]).expect("packed from a str");
+                let id = miss(normalized);
+                cache.packed.insert(k, id);
+                id
+            }
+            Key::Long(normalized) => {
+                if let Some(&id) = cache.long.get(normalized) {
+                    return id;
+                }
+                let id = miss(normalized);
+                cache.long.insert(normalized.into(), id);
+                id
+            }
         }
+    }
+
+    /// Splits and normalizes: every word of `text` as a lookup key (`None`
+    /// for a word shorter than `min_chars`), with the word as written. ASCII
+    /// words of up to 16 bytes are lowercased and packed in one pass;
+    /// others go through the [`Normalizer`].
+    pub(crate) fn for_each_key<'t>(
+        &self,
+        text: &'t str,
+        buf: &mut String,
+        mut f: impl FnMut(Option<Key<'_>>, &'t str),
+    ) {
+        let fold = self.config.numbers == Numbers::Normalize;
+        let min = self.config.min_chars;
+        self.splitter.for_each(text, |word| {
+            let b = word.as_bytes();
+            if b.len() <= 16 && b.is_ascii() {
+                if b.len() < min {
+                    return f(None, word);
+                }
+                let mut bytes = [0u8; 16];
+                for (o, &c) in bytes.iter_mut().zip(b) {
+                    let c = c.to_ascii_lowercase();
+                    *o = if fold && c.is_ascii_digit() { b'0' } else { c };
+                }
+                return f(Some(Key::Packed(u128::from_le_bytes(bytes))), word);
+            }
+            if !self.normalizer.normalize(word, buf) {
+                return f(None, word);
+            }
+            match pack_word(buf.as_bytes()) {
+                Some(k) => f(Some(Key::Packed(k)), word),
+                None => f(Some(Key::Long(buf.as_str())), word),
+            }
+        });
     }
 
     /// The feature stage: every n-gram of `ids` in the configured range

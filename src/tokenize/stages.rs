@@ -3,19 +3,25 @@
 
 use std::borrow::Cow;
 
-use unicode_segmentation::UnicodeSegmentation;
-
 use super::{stopwords, Numbers, Stemming, StopWords};
 
 /// Splits text on Unicode (UAX #29) word boundaries and keeps the words,
-/// so "don't" and "U.S" stay whole and punctuation goes.
+/// so "don't" and "U.S" stay whole and punctuation goes. ASCII runs take a
+/// fast path that finds the same words (see `tokenize/ascii.rs`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Splitter;
 
 impl Splitter {
     /// The words of `text`, in order, as slices of it.
-    pub fn words<'t>(&self, text: &'t str) -> impl Iterator<Item = &'t str> {
-        text.unicode_words()
+    pub fn words<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        let mut out = Vec::new();
+        self.for_each(text, |w| out.push(w));
+        out
+    }
+
+    /// Calls `f` with each word of `text`, in order.
+    pub fn for_each<'t>(&self, text: &'t str, f: impl FnMut(&'t str)) {
+        super::ascii::for_each_word(text, f);
     }
 }
 
@@ -145,7 +151,7 @@ mod tests {
     #[test]
     fn splitter_keeps_words_and_their_byte_slices() {
         let text = "Mayor’s café — \"naïve\" U.S. plan, 3.5%";
-        let words: Vec<&str> = Splitter.words(text).collect();
+        let words: Vec<&str> = Splitter.words(text);
         assert_eq!(words, ["Mayor’s", "café", "naïve", "U.S", "plan", "3.5"]);
         // Every word is a slice of the input at a char boundary.
         for w in words {
