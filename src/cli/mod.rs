@@ -10,6 +10,8 @@ mod info;
 mod label;
 mod messages;
 mod progress;
+#[cfg(feature = "serve")]
+mod serve;
 mod train;
 
 use std::path::PathBuf;
@@ -59,7 +61,19 @@ impl Cli {
             Command::Label(args) => label::run(args),
             Command::Eval(args) => eval::run(args, self.quiet),
             Command::Info(args) => info::run(args),
+            #[cfg(feature = "serve")]
+            Command::Serve(args) => serve::run(args, self.quiet),
         }
+    }
+
+    /// Whether the command handles SIGINT and SIGTERM itself (`serve`
+    /// drains its requests and exits 0).
+    pub fn handles_signals(&self) -> bool {
+        #[cfg(feature = "serve")]
+        if matches!(self.command, Command::Serve(_)) {
+            return true;
+        }
+        false
     }
 }
 
@@ -90,6 +104,10 @@ classify eval training-data --cv 5 --format json\n  classify eval test.jsonl --f
         after_help = "Examples:\n  classify info\n  classify info models/mine.model --top 20\n  classify info --format json"
     )]
     Info(info::InfoArgs),
+    /// Serve labels over HTTP (JSON and JSON Lines), with health checks and metrics.
+    #[cfg(feature = "serve")]
+    #[command(after_help = serve::EXAMPLES)]
+    Serve(serve::ServeArgs),
 }
 
 /// How to read labeled data (train and eval).
