@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use classify::document::DEFAULT_MAX_BYTES;
-use classify::serve::{self, ServeError, ServeParams, DEFAULT_ADDR, DEFAULT_MAX_CONCURRENT, DEFAULT_TIMEOUT_SECS};
+use classify::serve::{
+    self, ServeError, ServeParams, DEFAULT_ADDR, DEFAULT_MAX_CONCURRENT, DEFAULT_TIMEOUT_SECS,
+};
 
 use super::error::CliError;
 use super::Outcome;

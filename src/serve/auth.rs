@@ -65,7 +65,8 @@ impl Token {
             )));
         }
         let bytes = std::fs::read(path).map_err(io)?;
-        let text = String::from_utf8(bytes).map_err(|_| fail("the token is not UTF-8 text".into()))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| fail("the token is not UTF-8 text".into()))?;
         Token::new(&text).map_err(fail)
     }
 
@@ -85,7 +86,11 @@ fn bearer(value: &[u8]) -> Option<&[u8]> {
 }
 
 /// Refuses a request without the token (when the service has one).
-pub(crate) async fn require_token(State(app): State<App>, request: Request, next: Next) -> Response {
+pub(crate) async fn require_token(
+    State(app): State<App>,
+    request: Request,
+    next: Next,
+) -> Response {
     if let Some(token) = &app.inner.token {
         if let Err(e) = check(token, &request) {
             return e.into_response();
@@ -158,7 +163,10 @@ mod tests {
         let err = Token::from_file(&empty).unwrap_err();
         assert_eq!(
             err.to_string(),
-            format!("{}: no token: the file is empty or whitespace only", empty.display())
+            format!(
+                "{}: no token: the file is empty or whitespace only",
+                empty.display()
+            )
         );
         let missing = dir.path().join("missing");
         let err = Token::from_file(&missing).unwrap_err();

@@ -91,7 +91,9 @@ pub(crate) async fn handle(
     let kind = content_kind(&headers)?;
     let loaded = app.model();
     let mut response = match kind {
-        Kind::Json => label_json_body(&app, permit, Arc::clone(&loaded), options, &headers, body).await?,
+        Kind::Json => {
+            label_json_body(&app, permit, Arc::clone(&loaded), options, &headers, body).await?
+        }
         Kind::Ndjson => label_stream(app, permit, Arc::clone(&loaded), options, body),
     };
     if let Ok(v) = HeaderValue::from_str(&loaded.checksum) {
@@ -153,10 +155,17 @@ fn content_kind(headers: &HeaderMap) -> Result<Kind, ApiError> {
         return Err(unsupported(format!("missing Content-Type: {EXPECTED}")));
     };
     let given = String::from_utf8_lossy(value.as_bytes());
-    let essence = given.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = given
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match essence.as_str() {
         "application/json" => Ok(Kind::Json),
-        "application/x-ndjson" | "application/ndjson" | "application/jsonl"
+        "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
         | "application/x-jsonlines" => Ok(Kind::Ndjson),
         _ => Err(unsupported(format!(
             "unsupported Content-Type {given:?}: {EXPECTED}"
@@ -184,7 +193,8 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: u64) -> Result<Vec<u8
     let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?;
         if (bytes.len() + chunk.len()) as u64 > limit {
             return Err(too_large(limit));
         }
@@ -212,8 +222,7 @@ fn parse_request(bytes: &[u8]) -> Result<LabelRequest, String> {
             "empty request body: send {\"text\": \"...\"} or {\"documents\": [...]}".into(),
         );
     }
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
     let Value::Object(mut map) = value else {
         return Err(format!(
             "the request body must be a JSON object, {{\"text\": ...}} or {{\"documents\": [...]}}, not {}",
@@ -221,9 +230,9 @@ fn parse_request(bytes: &[u8]) -> Result<LabelRequest, String> {
         ));
     };
     match map.remove("documents") {
-        Some(_) if map.contains_key("text") => Err(
-            "send either \"text\" (one document) or \"documents\" (a batch), not both".into(),
-        ),
+        Some(_) if map.contains_key("text") => {
+            Err("send either \"text\" (one document) or \"documents\" (a batch), not both".into())
+        }
         Some(Value::Array(items)) => items
             .into_iter()
             .enumerate()
@@ -262,13 +271,18 @@ pub(crate) fn parse_doc(value: Value) -> Result<Doc, String> {
     let text = match map.remove("text") {
         Some(Value::String(s)) => s,
         None => return Err("missing \"text\": the document's text is required".into()),
-        Some(other) => return Err(format!("\"text\" must be a string, not {}", kind_of(&other))),
+        Some(other) => {
+            return Err(format!(
+                "\"text\" must be a string, not {}",
+                kind_of(&other)
+            ))
+        }
     };
     let format = match map.remove("format") {
         None | Some(Value::Null) => Format::Auto,
-        Some(Value::String(s)) => s.parse().map_err(|_| {
-            format!("\"format\" must be html, markdown, text or auto, not {s:?}")
-        })?,
+        Some(Value::String(s)) => s
+            .parse()
+            .map_err(|_| format!("\"format\" must be html, markdown, text or auto, not {s:?}"))?,
         Some(other) => {
             return Err(format!(
                 "\"format\" must be a string (html, markdown, text or auto), not {}",
@@ -330,7 +344,9 @@ impl Drop for CancelOnDrop {
 
 /// Runs CPU work on rayon and waits for it without blocking an async
 /// thread. A panic becomes a 500, not a dead worker.
-async fn on_rayon<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+async fn on_rayon<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     rayon::spawn(move || {
         let _ = tx.send(std::panic::catch_unwind(AssertUnwindSafe(work)));
@@ -388,16 +404,20 @@ async fn label_json_body(
         (docs, outcomes)
     })
     .await?;
-    let outcomes = outcomes.ok_or_else(|| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "request cancelled")
-    })?;
+    let outcomes = outcomes
+        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "request cancelled"))?;
     count(app, &docs, &outcomes);
     if one {
         let (doc, outcome) = docs.into_iter().zip(outcomes).next().ok_or_else(|| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "no outcome for the document")
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "no outcome for the document",
+            )
         })?;
         return match outcome {
-            Ok(labels) => Ok(axum::Json(render(doc.id.as_deref(), labels, &options)).into_response()),
+            Ok(labels) => {
+                Ok(axum::Json(render(doc.id.as_deref(), labels, &options)).into_response())
+            }
             Err(message) => Err(ApiError::bad_request(message)),
         };
     }
@@ -492,12 +512,25 @@ impl Lines {
 
 /// One stream record's output line (`None` for a blank line), and whether
 /// it was labeled.
-fn label_record(model: &Model, (n, line): &Line, options: &LabelOptions, max: u64) -> Option<(Value, Option<usize>)> {
-    let fail = |id: Option<&str>, message: String| Some((error_object(Some(*n), id, &message), None));
+fn label_record(
+    model: &Model,
+    (n, line): &Line,
+    options: &LabelOptions,
+    max: u64,
+) -> Option<(Value, Option<usize>)> {
+    let fail =
+        |id: Option<&str>, message: String| Some((error_object(Some(*n), id, &message), None));
     let bytes = match line {
         Ok(bytes) => bytes,
         Err(size) => {
-            return fail(None, RecordError::TooLarge { size: *size, limit: max }.to_string())
+            return fail(
+                None,
+                RecordError::TooLarge {
+                    size: *size,
+                    limit: max,
+                }
+                .to_string(),
+            )
         }
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -521,13 +554,22 @@ fn label_record(model: &Model, (n, line): &Line, options: &LabelOptions, max: u6
 
 /// A JSON Lines body: answered at once with a streaming body, fed by a
 /// task that reads, labels and writes group by group.
-fn label_stream(app: App, permit: Permit, loaded: Arc<Loaded>, options: LabelOptions, body: Body) -> Response {
+fn label_stream(
+    app: App,
+    permit: Permit,
+    loaded: Arc<Loaded>,
+    options: LabelOptions,
+    body: Body,
+) -> Response {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(STREAM_BUFFER);
     tokio::spawn(async move {
         let _slot = permit;
         stream_labels(&app, loaded, options, body, tx).await;
     });
-    let out = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|b| b.map(Ok::<_, std::convert::Infallible>)));
+    let out = futures_util::stream::poll_fn(move |cx| {
+        rx.poll_recv(cx)
+            .map(|b| b.map(Ok::<_, std::convert::Infallible>))
+    });
     (
         [(header::CONTENT_TYPE, "application/x-ndjson")],
         Body::from_stream(out),
@@ -632,13 +674,34 @@ mod tests {
         assert_eq!(o.min_confidence, Some(0.6));
         assert_eq!(parse_options(None).unwrap(), LabelOptions::default());
         let cases = [
-            ("explain=many", "query option explain=\"many\": need a whole number of terms (0 or more)"),
-            ("explain=-1", "query option explain=\"-1\": need a whole number of terms (0 or more)"),
-            ("min_confidence=x", "query option min_confidence=\"x\": need a probability from 0 to 1"),
-            ("min_confidence=1.5", "query option min_confidence=1.5: need a probability from 0 to 1"),
-            ("evidence=2", "query option evidence is not available in this version of classify"),
-            ("explian=3", "unknown query option \"explian\": the options are explain and min_confidence"),
-            ("ëxplain=3", "unknown query option \"ëxplain\": the options are explain and min_confidence"),
+            (
+                "explain=many",
+                "query option explain=\"many\": need a whole number of terms (0 or more)",
+            ),
+            (
+                "explain=-1",
+                "query option explain=\"-1\": need a whole number of terms (0 or more)",
+            ),
+            (
+                "min_confidence=x",
+                "query option min_confidence=\"x\": need a probability from 0 to 1",
+            ),
+            (
+                "min_confidence=1.5",
+                "query option min_confidence=1.5: need a probability from 0 to 1",
+            ),
+            (
+                "evidence=2",
+                "query option evidence is not available in this version of classify",
+            ),
+            (
+                "explian=3",
+                "unknown query option \"explian\": the options are explain and min_confidence",
+            ),
+            (
+                "ëxplain=3",
+                "unknown query option \"ëxplain\": the options are explain and min_confidence",
+            ),
         ];
         for (query, message) in cases {
             let err = parse_options(Some(query)).unwrap_err();
@@ -672,7 +735,10 @@ mod tests {
 
     #[test]
     fn request_bodies_are_checked_with_one_message_each() {
-        let one = parse_request(br#"{"id": 7, "text": "Caf\u00e9 vote", "format": "markdown", "url": "x"}"#).unwrap();
+        let one = parse_request(
+            br#"{"id": 7, "text": "Caf\u00e9 vote", "format": "markdown", "url": "x"}"#,
+        )
+        .unwrap();
         assert_eq!(
             one,
             LabelRequest::One(Doc {
@@ -681,8 +747,12 @@ mod tests {
                 format: Format::Markdown
             })
         );
-        let batch = parse_request(r#"{"documents": [{"text": "a"}, {"id": "é", "text": "b"}]}"#.as_bytes()).unwrap();
-        let LabelRequest::Batch(docs) = batch else { panic!("a batch") };
+        let batch =
+            parse_request(r#"{"documents": [{"text": "a"}, {"id": "é", "text": "b"}]}"#.as_bytes())
+                .unwrap();
+        let LabelRequest::Batch(docs) = batch else {
+            panic!("a batch")
+        };
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].id.as_deref(), Some("é"));
         let cases: &[(&str, &str)] = &[
@@ -701,7 +771,11 @@ mod tests {
             ("{\"documents\": [{\"txt\": \"a\"}]}", "documents[0]: missing \"text\": the document's text is required"),
         ];
         for (body, message) in cases {
-            assert_eq!(parse_request(body.as_bytes()).unwrap_err(), *message, "{body}");
+            assert_eq!(
+                parse_request(body.as_bytes()).unwrap_err(),
+                *message,
+                "{body}"
+            );
         }
     }
 

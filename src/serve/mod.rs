@@ -334,7 +334,11 @@ async fn run_async(config: ServeConfig, model: Loaded) -> Result<(), ServeError>
     tracing::info!(
         model = loaded.model.origin(),
         checksum = loaded.checksum.as_str(),
-        auth = if config.token.is_some() { "bearer token" } else { "none" },
+        auth = if config.token.is_some() {
+            "bearer token"
+        } else {
+            "none"
+        },
         max_bytes = config.max_bytes,
         timeout_s = config.timeout.as_secs_f64(),
         max_concurrent = config.max_concurrent,
@@ -450,11 +454,20 @@ mod tests {
             let config = params(ok).check().unwrap();
             assert!(config.addr.ip().is_loopback(), "{ok}");
         }
-        for bad in ["", "8080", "127.0.0.1", "localhost", "example.org:80", "127.0.0.1:99999"] {
+        for bad in [
+            "",
+            "8080",
+            "127.0.0.1",
+            "localhost",
+            "example.org:80",
+            "127.0.0.1:99999",
+        ] {
             let err = params(bad).check().unwrap_err();
             assert_eq!(
                 err.to_string(),
-                format!("--addr {bad:?} is not an IP address and port (for example 127.0.0.1:8080)")
+                format!(
+                    "--addr {bad:?} is not an IP address and port (for example 127.0.0.1:8080)"
+                )
             );
             assert!(err.is_usage());
         }
@@ -530,4 +543,5 @@ mod tests {
             assert_eq!(err.to_string(), message);
             assert!(err.is_usage());
         }
-    }}
+    }
+}

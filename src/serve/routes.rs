@@ -71,7 +71,10 @@ fn timeout_error(e: BoxError, secs: f64) -> ApiError {
             format!("request not done within {secs} s (the server's --timeout)"),
         )
     } else {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("request failed: {e}"))
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("request failed: {e}"),
+        )
     }
 }
 
@@ -143,7 +146,9 @@ async fn reload(State(app): State<App>) -> Response {
             "previous": previous,
         }))
         .into_response(),
-        Err(e @ ReloadError::Builtin) => ApiError::new(StatusCode::CONFLICT, e.to_string()).into_response(),
+        Err(e @ ReloadError::Builtin) => {
+            ApiError::new(StatusCode::CONFLICT, e.to_string()).into_response()
+        }
         Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
@@ -160,7 +165,11 @@ async fn metrics(State(app): State<App>) -> Response {
 
 /// `GET /openapi.json`.
 async fn document() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], openapi::OPENAPI).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi::OPENAPI,
+    )
+        .into_response()
 }
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {

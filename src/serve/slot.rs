@@ -58,7 +58,9 @@ impl Loaded {
 #[derive(Debug, thiserror::Error)]
 pub enum ReloadError {
     /// The service runs the built-in model: there is no file to reload.
-    #[error("no model file to reload: the service runs the built-in model (start it with --model PATH)")]
+    #[error(
+        "no model file to reload: the service runs the built-in model (start it with --model PATH)"
+    )]
     Builtin,
     /// The file could not be loaded.
     #[error("{0}; the previous model keeps serving")]
