@@ -802,9 +802,12 @@ mod tests {
     #[test]
     fn documents_render_as_the_cli_does() {
         let model = Model::builtin().unwrap();
+        // `..Default::default()`: LabelOptions gains fields (evidence).
+        #[allow(clippy::needless_update)]
         let options = LabelOptions {
             explain: 2,
             min_confidence: Some(0.5),
+            ..Default::default()
         };
         let doc = Doc {
             id: Some("a1".into()),

@@ -8,10 +8,10 @@
 //!
 //! It is built from small layers, as axum's own examples are: an axum
 //! [`Router`](axum::Router) on tokio, with shared state in an `Arc`; per
-//! route, tower middleware for the bearer token ([`auth`]), a concurrency
+//! route, tower middleware for the bearer token (`auth.rs`), a concurrency
 //! limit that answers 503 with `Retry-After` instead of queueing, and a
 //! per-request timeout; and around everything, request metrics and one log
-//! line per request ([`metrics`]). Labeling is CPU work and runs on rayon,
+//! line per request (`metrics.rs`). Labeling is CPU work and runs on rayon,
 //! never on the async threads, so a slow document never stalls `/healthz`.
 //! The model sits in an atomic slot: a reload (SIGHUP or `POST
 //! /v1/model/reload`) swaps it in one step, requests in flight finish on

@@ -903,3 +903,45 @@ fn logs_name_requests_but_never_their_text() {
         "{log}"
     );
 }
+
+#[test]
+fn the_library_serves_in_process() {
+    use classify::serve::{self, App, Loaded, ServeParams};
+    let config = ServeParams {
+        addr: "127.0.0.1:0".into(),
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = App::new(&config, Loaded::load(None).unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve::serve(listener, app.clone(), async {
+            let _ = stopped.await;
+        }));
+        let r = tokio::task::spawn_blocking(move || post_json(addr, LABEL, &json!({"text": EDUCATION})))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.json()["topic"]["label"], "education");
+        assert_eq!(r.header("x-classify-model"), Some(app.model().checksum.as_str()));
+        // The built-in model has no file to reload; it keeps serving.
+        let err = app.reload().await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no model file to reload: the service runs the built-in model (start it with --model PATH)"
+        );
+        app.drain();
+        let r = tokio::task::spawn_blocking(move || get(addr, "/readyz")).await.unwrap();
+        assert_eq!((r.status, r.error()), (503, "shutting down".to_string()));
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+    });
+}
