@@ -583,6 +583,16 @@ fn json_line(value: &Value) -> Bytes {
     Bytes::from(line)
 }
 
+/// Sends an output line; false if the client is gone or has read nothing
+/// for `idle` (a client that never reads must not hold a slot forever).
+async fn send(
+    tx: &tokio::sync::mpsc::Sender<Bytes>,
+    line: Bytes,
+    idle: std::time::Duration,
+) -> bool {
+    matches!(tokio::time::timeout(idle, tx.send(line)).await, Ok(Ok(())))
+}
+
 async fn stream_labels(
     app: &App,
     loaded: Arc<Loaded>,
@@ -632,9 +642,9 @@ async fn stream_labels(
             })
             .await;
             let Ok(outcomes) = outcomes else {
-                let _ = tx
-                    .send(json_line(&json!({"error": "labeling stopped unexpectedly (a bug: please report it)"})))
-                    .await;
+                let error =
+                    json!({"error": "labeling stopped unexpectedly (a bug: please report it)"});
+                send(&tx, json_line(&error), idle).await;
                 return;
             };
             let (mut labeled, mut failed, mut text) = (0, 0, 0);
@@ -646,8 +656,9 @@ async fn stream_labels(
                     }
                     None => failed += 1,
                 }
-                if tx.send(json_line(&value)).await.is_err() {
-                    return; // the client is gone
+                if !send(&tx, json_line(&value), idle).await {
+                    app.inner.metrics.documents(labeled, failed, text);
+                    return; // the client is gone, or reads nothing
                 }
             }
             app.inner.metrics.documents(labeled, failed, text);
@@ -656,7 +667,7 @@ async fn stream_labels(
             None => {}
             Some(message) if message.is_empty() => return,
             Some(message) => {
-                let _ = tx.send(json_line(&json!({ "error": message }))).await;
+                send(&tx, json_line(&json!({ "error": message })), idle).await;
                 return;
             }
         }

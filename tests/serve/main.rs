@@ -409,6 +409,21 @@ fn every_bad_request_gets_its_status_and_one_message() {
         )
     );
     assert_eq!(r.header("allow"), Some("POST"));
+    let r = request(a, "BREW", LABEL, &[], b"");
+    assert_eq!(
+        (r.status, r.error()),
+        (
+            405,
+            "method BREW is not allowed on /v1/label: use POST".into()
+        )
+    );
+    // Methods of its own making do not each get a metrics series.
+    assert_eq!(
+        server.metric(
+            "classify_http_requests_total{method=\"other\",route=\"/v1/label\",status=\"405\"}"
+        ),
+        1.0
+    );
 
     // In a batch, a document that cannot be labeled is an error in its
     // place; the others are labeled.
