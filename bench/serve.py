@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
 """HTTP benchmark: `classify serve` beside a FastAPI + scikit-learn service.
 
-usage: python3 bench/serve.py [--duration 10] [--clients 1,8,64]
-                              [--out-json target/bench/serve.json] [--skip-fastapi]
+usage: python3 bench/serve.py [--duration 10] [--batch-duration 30] [--clients 1,8,64]
+                              [--workers N] [--out-json target/bench/serve/serve.json] [--skip-fastapi]
 
 Starts `classify serve` (shipped model, default options) and the service a
 data team would write without classify (bench/fastapi_app.py: FastAPI on
 uvicorn, one worker per core, scikit-learn TF-IDF + LinearSVC trained on the
 same training-data/ articles), each alone, on 127.0.0.1. For each it runs
-wrk (bench/serve.lua) for --duration seconds per cell: single ~5 KB
-articles, and batches of 100 such articles, at each number of concurrent
+wrk (bench/serve.lua) per cell for --duration seconds with single ~5 KB
+articles, and for --batch-duration seconds with batches of 100 such
+articles (a slow server shares its cores among 64 batches at once, so a
+cell must be much longer than one request's latency under load, or it
+counts almost nothing), at each number of concurrent
 clients (connections; wrk threads = min(clients, cores)). It reports
 requests/s, documents/s, p50/p99 latency, failed requests, and the peak
 resident memory of each server (all its processes) after start and during
 each workload, and prints a Markdown
 table for BENCHMARKS.md and the same numbers as JSON.
 
-Bounded: every wrk run stops itself after --duration seconds (plus a 1 s
-warm-up per workload), and only loopback is used. Needs wrk (Debian package
+Bounded: every wrk run stops itself after its duration (plus a 1 s
+warm-up per workload), and only loopback is used; with the defaults a run
+takes about 5 minutes. Needs wrk (Debian package
 `wrk`; installed with apt-get when missing and run as root) and, for the
 baseline, Python packages fastapi, uvicorn, scikit-learn and joblib in
 target/bench-venv (installed when missing). Not run in CI. On a small
@@ -214,7 +218,7 @@ def run_wrk(port, bodies, clients, seconds):
     }
 
 
-def measure(name, cmd, port, workloads, clients, seconds, env=None):
+def measure(name, cmd, port, workloads, clients, durations, env=None):
     print(f"bench: starting {name}", file=sys.stderr)
     log = open(WORK / f"{name}.log", "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -229,7 +233,7 @@ def measure(name, cmd, port, workloads, clients, seconds, env=None):
             drain(port, bodies)
             results[workload] = []
             for c in clients:
-                r = run_wrk(port, bodies, c, seconds)
+                r = run_wrk(port, bodies, c, durations[workload])
                 drain(port, bodies)
                 per = BATCH if workload == "batch" else 1
                 r["docs_per_s"] = r["rps"] * per
@@ -294,7 +298,8 @@ def markdown(report):
         f"Measured {m['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB), {m['os']}; "
         f"{m['rustc']}, Python {m['python']}, {m['wrk']}. Loopback, wrk with keep-alive connections "
         f"(threads = min(clients, cores), so the load generator shares the cores), "
-        f"{report['duration_s']} s per cell; articles of {report['article_bytes']:.0f} bytes on average.",
+        f"{report['duration_s']['single']} s per single-article cell, {report['duration_s']['batch']} s per batch cell; "
+        f"uvicorn with {report['systems'].get(FASTAPI, {}).get('workers', '-')} workers; articles of {report['article_bytes']:.0f} bytes on average.",
         "",
     ]
     systems = list(report["systems"])
@@ -360,15 +365,17 @@ FASTAPI = "FastAPI + scikit-learn"
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--duration", type=int, default=10, help="seconds per cell (default 10)")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per single-article cell (default 10)")
+    ap.add_argument("--batch-duration", type=int, default=30, help="seconds per batch cell (default 30)")
     ap.add_argument("--clients", default="1,8,64", help="concurrent clients, comma-separated (default 1,8,64)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                     help="uvicorn worker processes (default: one per core)")
     ap.add_argument("--skip-fastapi", action="store_true", help="measure classify serve only")
     ap.add_argument("--out-json", default=str(WORK / "serve.json"))
     a = ap.parse_args()
-    if not 1 <= a.duration <= 120:
-        die("--duration must be 1 to 120 seconds")
+    if not (1 <= a.duration <= 120 and 1 <= a.batch_duration <= 300):
+        die("--duration must be 1 to 120 seconds, --batch-duration 1 to 300")
+    durations = {"single": a.duration, "batch": a.batch_duration}
     clients = [int(c) for c in a.clients.split(",")]
     if any(c < 1 or c > 512 for c in clients):
         die("--clients must be 1 to 512")
@@ -379,7 +386,7 @@ def main():
     systems = {}
     port = free_port()
     systems["classify serve"] = measure(
-        "classify-serve", [str(BIN), "serve", "--addr", f"127.0.0.1:{port}"], port, workloads, clients, a.duration)
+        "classify-serve", [str(BIN), "serve", "--addr", f"127.0.0.1:{port}"], port, workloads, clients, durations)
     if not a.skip_fastapi:
         py = ensure_venv()
         model = WORK / "fastapi-model.joblib"
@@ -389,13 +396,13 @@ def main():
         port = free_port()
         cmd = [str(VENV / "bin" / "uvicorn"), "fastapi_app:app", "--app-dir", str(ROOT / "bench"),
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(a.workers)]
-        systems[FASTAPI] = measure("fastapi", cmd, port, workloads, clients, a.duration,
+        systems[FASTAPI] = measure("fastapi", cmd, port, workloads, clients, durations,
                                    env={**os.environ, "FASTAPI_MODEL": str(model)})
         systems[FASTAPI]["workers"] = a.workers
 
     report = {
         "machine": machine(),
-        "duration_s": a.duration,
+        "duration_s": durations,
         "clients": clients,
         "article_bytes": article_bytes,
         "batch": BATCH,
