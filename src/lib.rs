@@ -11,7 +11,8 @@
 //! ([`TrainParams`], [`cv`]), labeling raw documents ([`Model::label`],
 //! [`label`] for files and JSON Lines streams), evaluation ([`evaluate`]),
 //! reading inputs ([`source`], [`corpus`]), writing files atomically
-//! ([`atomic`]) and rendering results ([`render`]).
+//! ([`atomic`]) and rendering results ([`render`]). With the default
+//! feature `serve`, `serve` is the HTTP labeling service of `classify serve`.
 //!
 //! Train on a few records, save, load, and label raw HTML:
 //!
@@ -72,6 +73,8 @@ pub mod params;
 pub mod progress;
 pub mod render;
 mod rng;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 mod sparse;
 pub mod tokenize;

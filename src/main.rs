@@ -9,8 +9,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    remove_temp_files_on_signals();
-    match cli::Cli::parse().run() {
+    let cli = cli::Cli::parse();
+    if !cli.handles_signals() {
+        remove_temp_files_on_signals();
+    }
+    match cli.run() {
         Ok(code) => code,
         Err(e) => e.report(),
     }

@@ -11,6 +11,8 @@ mod info;
 mod label;
 mod messages;
 mod progress;
+#[cfg(feature = "serve")]
+mod serve;
 mod train;
 
 use std::path::PathBuf;
@@ -61,7 +63,19 @@ impl Cli {
             Command::Eval(args) => eval::run(args, self.quiet),
             Command::Info(args) => info::run(args),
             Command::Calibrate(args) => calibrate::run(args),
+            #[cfg(feature = "serve")]
+            Command::Serve(args) => serve::run(args, self.quiet),
         }
+    }
+
+    /// Whether the command handles SIGINT and SIGTERM itself (`serve`
+    /// drains its requests and exits 0).
+    pub fn handles_signals(&self) -> bool {
+        #[cfg(feature = "serve")]
+        if matches!(self.command, Command::Serve(_)) {
+            return true;
+        }
+        false
     }
 }
 
@@ -99,6 +113,10 @@ classify calibrate my-sample.jsonl --model models/mine.model --out models/mine-c
 classify label --model models/calibrated.model --min-confidence auto inbox/"
     )]
     Calibrate(calibrate::CalibrateArgs),
+    /// Serve labels over HTTP (JSON and JSON Lines), with health checks and metrics.
+    #[cfg(feature = "serve")]
+    #[command(after_help = serve::EXAMPLES)]
+    Serve(serve::ServeArgs),
 }
 
 /// How to read labeled data (train and eval).
