@@ -684,9 +684,12 @@ mod tests {
 
     #[test]
     fn query_options_are_parsed_and_checked() {
-        let o = parse_options(Some("explain=5&min_confidence=0.6")).unwrap();
+        let o = parse_options(Some("explain=5&min_confidence=0.6&evidence=2")).unwrap();
         assert_eq!(o.explain, 5);
-        assert_eq!(o.min_confidence, Some(0.6));
+        assert_eq!(o.evidence, 2);
+        assert_eq!(o.min_confidence, Some(MinConfidence::At(0.6)));
+        let o = parse_options(Some("min_confidence=auto")).unwrap();
+        assert_eq!(o.min_confidence, Some(MinConfidence::Auto));
         assert_eq!(parse_options(None).unwrap(), LabelOptions::default());
         let cases = [
             (
@@ -817,12 +820,10 @@ mod tests {
     #[test]
     fn documents_render_as_the_cli_does() {
         let model = Model::builtin().unwrap();
-        // `..Default::default()`: LabelOptions gains fields (evidence).
-        #[allow(clippy::needless_update)]
         let options = LabelOptions {
             explain: 2,
-            min_confidence: Some(0.5),
-            ..Default::default()
+            evidence: 1,
+            min_confidence: Some(MinConfidence::At(0.5)),
         };
         let doc = Doc {
             id: Some("a1".into()),
@@ -836,9 +837,13 @@ mod tests {
                 name: "a1".into(),
                 labels: labels.clone(),
             },
-            true,
-            true,
+            Columns {
+                uncertain: true,
+                explain: true,
+                evidence: true,
+            },
         );
+        assert_eq!(expected["topic"]["evidence"].as_array().map(Vec::len), Some(1));
         assert_eq!(render(Some("a1"), labels.clone(), &options), expected);
         let anonymous = render(None, labels, &options);
         assert!(anonymous.get("id").is_none());
