@@ -224,11 +224,7 @@ fn flatten(labels: classify::DocumentLabels, options: &LabelOptions) -> Vec<(Str
         name: String::new(),
         labels,
     };
-    let json = label_json(
-        &doc,
-        options.min_confidence.is_some(),
-        options.explain > 0,
-    );
+    let json = label_json(&doc, options.min_confidence.is_some(), options.explain > 0);
     let mut out = Vec::new();
     if let Value::Object(map) = json {
         for (head, value) in map.into_iter().skip(1) {
@@ -299,7 +295,12 @@ struct PyModel {
 
 impl PyModel {
     /// Labels every item of `texts`, a step at a time.
-    fn label_rows(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, how: &Labeling) -> PyResult<Rows> {
+    fn label_rows(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        how: &Labeling,
+    ) -> PyResult<Rows> {
         let pool = how.threads.map(pool).transpose()?;
         let mut rows = Vec::new();
         let mut iter = texts.try_iter()?;
@@ -501,7 +502,10 @@ impl PyModel {
             let dict = PyDict::new(py);
             for name in &rows.columns {
                 let v = row.as_ref().ok().and_then(|r| r.get(name));
-                dict.set_item(name, v.map_or_else(|| Ok(py.None().into_bound(py)), |v| to_py(py, v))?)?;
+                dict.set_item(
+                    name,
+                    v.map_or_else(|| Ok(py.None().into_bound(py)), |v| to_py(py, v))?,
+                )?;
             }
             dict.set_item("error", row.as_ref().err())?;
             out.append(dict)?;
@@ -554,10 +558,9 @@ where
     T: for<'a> FromPyObject<'a, 'py>,
 {
     match options.get_item(name)? {
-        Some(v) if !v.is_none() => v
-            .extract::<T>()
-            .map(Some)
-            .map_err(|_| Fail::Type(format!("option {name}: wrong type ({})", type_name(&v))).into()),
+        Some(v) if !v.is_none() => v.extract::<T>().map(Some).map_err(|_| {
+            Fail::Type(format!("option {name}: wrong type ({})", type_name(&v))).into()
+        }),
         _ => Ok(None),
     }
 }

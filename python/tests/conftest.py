@@ -19,6 +19,11 @@ from typing import Dict, List, Optional, Tuple
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# The tests are of the installed package (the wheel), never of the source
+# folder python/classify_news, which `python -m pytest` run from python/
+# would otherwise import first (it has no compiled extension in it).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "python"]
 EVAL_SAMPLE = ROOT / "docs" / "eval-sample.jsonl"
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 UNLABELED = ROOT / "tests" / "fixtures" / "unlabeled"
