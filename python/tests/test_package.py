@@ -73,3 +73,10 @@ def test_help_is_useful():
 
 def test_version_is_the_library_version():
     assert cn.__version__ == run_cli("--version").stdout.split()[-1]
+
+
+def test_module_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(cn, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 4 and result.failed == 0
