@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 import classify_news as cn
-from conftest import CORPUS, EVAL_SAMPLE, ROOT, cli_error, read_jsonl, run_cli
+from conftest import CORPUS, EVAL_SAMPLE, cli_error, read_jsonl, run_cli
 
 # The model's date comes from here, for the CLI and for Python alike.
 EPOCH = "1795910400"
