@@ -843,7 +843,10 @@ mod tests {
                 evidence: true,
             },
         );
-        assert_eq!(expected["topic"]["evidence"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            expected["topic"]["evidence"].as_array().map(Vec::len),
+            Some(1)
+        );
         assert_eq!(render(Some("a1"), labels.clone(), &options), expected);
         let anonymous = render(None, labels, &options);
         assert!(anonymous.get("id").is_none());
